@@ -1,0 +1,151 @@
+"""Frozen config dataclasses with defaults from :mod:`tf_lu.paper`, and YAML overrides.
+
+An experiment file is a small YAML mapping that overrides only what differs, e.g.::
+
+    backbone: {width: 0.5}
+    updater: {kind: ema, alpha: 0.01}
+
+Unknown keys or wrongly typed values are a :class:`TfLuError` naming the key.
+"""
+import dataclasses
+import os
+from typing import Optional
+
+import yaml
+
+from tf_lu import paper
+from tf_lu.errors import TfLuError
+
+
+@dataclasses.dataclass(frozen=True)
+class BackboneConfig:
+    width: float = 1.0                 # channel multiplier on paper.SIAMFC_CHANNELS (0.5 = half width)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrackConfig:
+    exemplar_size: int = paper.SIAMFC_EXEMPLAR_SIZE
+    instance_size: int = paper.SIAMFC_INSTANCE_SIZE
+    context: float = paper.SIAMFC_CONTEXT
+    total_stride: int = paper.SIAMFC_TOTAL_STRIDE
+    scale_num: int = paper.SIAMFC_SCALE_NUM
+    scale_step: float = paper.SIAMFC_SCALE_STEP
+    scale_penalty: float = paper.SIAMFC_SCALE_PENALTY
+    scale_lr: float = paper.SIAMFC_SCALE_LR
+    window_influence: float = paper.SIAMFC_WINDOW_INFLUENCE
+    response_up: int = paper.SIAMFC_RESPONSE_UP
+    min_size: float = 4.0              # boxes never shrink below this many pixels
+
+
+@dataclasses.dataclass(frozen=True)
+class UpdaterConfig:
+    kind: str = "none"                 # none | ema (more kinds register in tf_lu.updaters)
+    alpha: float = 0.01                # EMA rate (searched on training data, see tools/search_ema.py)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    exemplar_size: int = paper.SIAMFC_EXEMPLAR_SIZE
+    instance_size: int = paper.SIAMFC_TRAIN_INSTANCE_SIZE
+    positive_radius: float = paper.SIAMFC_POSITIVE_RADIUS
+    batch_size: int = paper.SIAMFC_BATCH
+    steps: int = 2000
+    steps_per_epoch: int = 100
+    lr_start: float = 1e-3             # Adam; the paper's SGD 1e-2 schedule trains slower on CPU
+    lr_end: float = 1e-5
+    weight_decay: float = paper.SIAMFC_WEIGHT_DECAY
+    stretch: float = 0.05              # +- relative scale/aspect jitter
+    shift: int = 4                     # +- pixels of search-crop translation
+    flip: bool = True
+    colour: float = 0.1                # +- brightness/contrast jitter
+    seed: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class DataConfig:
+    max_frame_gap: int = paper.SIAMFC_MAX_FRAME_GAP
+    pairs: int = 24000                 # pairs written to the TFRecords
+    composite_fraction: float = 0.5    # share of pairs whose target is pasted over another sequence
+    synthetic_sequences: int = 0       # procedural sequences added to the real ones
+    shards: int = 8
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    backbone: BackboneConfig = BackboneConfig()
+    track: TrackConfig = TrackConfig()
+    updater: UpdaterConfig = UpdaterConfig()
+    train: TrainConfig = TrainConfig()
+    data: DataConfig = DataConfig()
+    weights: Optional[str] = None      # path of the backbone/head weights (relative to the repository root)
+
+
+def _merge(instance, overrides, where):
+    if not isinstance(overrides, dict):
+        raise TfLuError(f"config {where or 'root'}: expected a mapping, got {type(overrides).__name__}")
+    fields = {f.name: f for f in dataclasses.fields(instance)}
+    changes = {}
+    for key, value in overrides.items():
+        path = f"{where}.{key}" if where else str(key)
+        if key not in fields:
+            raise TfLuError(f"unknown config key {path!r} (known: {', '.join(fields)})")
+        current = getattr(instance, key)
+        if dataclasses.is_dataclass(current):
+            changes[key] = _merge(current, value, path)
+        else:
+            changes[key] = _coerce(current, value, path)
+    return dataclasses.replace(instance, **changes)
+
+
+def _coerce(current, value, path):
+    if current is None or value is None:
+        return value
+    if isinstance(current, bool):
+        if isinstance(value, bool):
+            return value
+    elif isinstance(current, int):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif isinstance(current, float):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif isinstance(current, str):
+        if isinstance(value, str):
+            return value
+    else:
+        return value
+    raise TfLuError(f"config key {path!r}: expected {type(current).__name__}, got {value!r}")
+
+
+def load_yaml(path):
+    try:
+        with open(path, "r", encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise TfLuError(f"config file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise TfLuError(f"malformed config {path}: {str(exc).splitlines()[0]}") from None
+    return data or {}
+
+
+def load_config(path=None, overrides=None, base=None):
+    """Defaults, then the YAML file at ``path`` (which may name ``base:`` files to start from), then ``overrides``."""
+    config = base or Config()
+    if path:
+        data = load_yaml(path)
+        if not isinstance(data, dict):
+            raise TfLuError(f"malformed config {path}: expected a mapping at the top")
+        parent = data.pop("base", None)
+        if parent:
+            config = load_config(os.path.join(os.path.dirname(path), parent), base=config)
+        try:
+            config = _merge(config, data, "")
+        except TfLuError as exc:
+            raise TfLuError(f"{path}: {exc}") from None
+    if overrides:
+        config = _merge(config, overrides, "")
+    return config
+
+
+def to_dict(config):
+    return dataclasses.asdict(config)

@@ -1,0 +1,289 @@
+"""OTB one-pass evaluation: run trackers over sequences, write OTB result files, summarise, plot.
+
+Layout of a benchmark folder ``OUT``::
+
+    results/<tracker>/<seq>.txt       boxes, 1-based x,y,w,h, one line per frame (OTB result format)
+    results/<tracker>/<seq>_time.txt  seconds of each init/update call (the got10k layout)
+    summary.json  summary.md  success_plot.png  precision_plot.png
+
+Everything is written into a temporary folder first and moved into place at the end, ``summary.json`` last.
+"""
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from tqdm import tqdm
+
+from tf_lu import registry
+from tf_lu.boxes import to_otb
+from tf_lu.data.sequences import Sequence, parse_box_lines
+from tf_lu.errors import TfLuError
+from tf_lu.evaluation.metrics import (PRECISION_AT, PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, precision_curve,
+                                      sequence_metrics, success_curve)
+
+
+def truncate_sequence(sequence, max_frames):
+    """The first ``max_frames`` frames of ``sequence`` (for quick smoke runs)."""
+    if max_frames is None or max_frames >= len(sequence):
+        return sequence
+    if max_frames < 1:
+        raise TfLuError(f"max frames must be at least 1, got {max_frames}")
+    return Sequence(name=sequence.name, frames=list(sequence.frames[:max_frames]), boxes=sequence.boxes[:max_frames],
+                    loader=sequence.loader, absent=sequence.absent[:max_frames])
+
+
+def run_sequence(tracker, sequence, bar=None):
+    """One OTB pass: ``init`` on frame 0 with the ground-truth box, ``update`` on every later frame.
+
+    Returns ``(boxes (N, 4) 0-based, times)``: ``times`` holds the seconds of each init/update call, frame decoding
+    excluded.  ``bar`` (a tqdm bar) is advanced by one per frame.
+    """
+    boxes = np.empty((len(sequence), 4), dtype=np.float64)
+    times = []
+    for index in range(len(sequence)):
+        image = sequence.frame(index)
+        start = time.perf_counter()
+        if index == 0:
+            tracker.init(image, sequence.init_box)
+            box = sequence.init_box
+        else:
+            box = tracker.update(image)
+        times.append(time.perf_counter() - start)
+        boxes[index] = np.asarray(box, dtype=np.float64).reshape(4)
+        if bar is not None:
+            bar.update(1)
+    return boxes, times
+
+
+# ---------------------------------------------------------------------------------------------------- result files
+
+def write_results_file(path, boxes):
+    """Write 0-based boxes as an OTB result file (1-based ``x,y,w,h`` lines)."""
+    lines = [",".join(f"{v:.3f}" for v in row) for row in to_otb(boxes)]
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def load_results_file(path):
+    """Read an OTB result file (1-based) into 0-based ``(N, 4)`` boxes."""
+    try:
+        with open(path, "r", encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        raise TfLuError(f"missing result file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TfLuError(f"unreadable result file: {path} ({exc.__class__.__name__})") from None
+    boxes = parse_box_lines(text, source=path)
+    boxes[:, :2] -= 1.0
+    return boxes
+
+
+def _load_times(path):
+    """Per-frame seconds from a ``<seq>_time.txt`` file, or ``None`` when there is none."""
+    if not os.path.isfile(path):
+        return None
+    try:
+        return np.loadtxt(path, dtype=np.float64, ndmin=1)
+    except ValueError:
+        raise TfLuError(f"unreadable time file: {path}") from None
+
+
+def _tracker_runs(results_dir, tracker, sequences):
+    """``[(sequence, boxes, times or None)]`` of one tracker's result files, checked against the sequences."""
+    runs = []
+    for sequence in sequences:
+        path = os.path.join(results_dir, tracker, f"{sequence.name}.txt")
+        boxes = load_results_file(path)
+        if len(boxes) != len(sequence):
+            raise TfLuError(f"{path}: {len(boxes)} boxes but the sequence has {len(sequence)} frames")
+        runs.append((sequence, boxes, _load_times(os.path.join(results_dir, tracker, f"{sequence.name}_time.txt"))))
+    return runs
+
+
+def _fps(frames, seconds):
+    return float(frames / max(seconds, 1e-12))
+
+
+def evaluate_result_dir(results_dir, sequences, trackers=None):
+    """Recompute the summary from result files: ``{tracker: {auc, precision, fps, frames, sequences: {seq: {auc,
+    precision, fps}}}}`` (the ``trackers`` part of ``summary.json``).  ``trackers`` defaults to every sub-folder of
+    ``results_dir``; ``fps`` is ``None`` where no time file exists."""
+    if not os.path.isdir(results_dir):
+        raise TfLuError(f"results folder not found: {results_dir}")
+    if trackers is None:
+        trackers = sorted(n for n in os.listdir(results_dir) if os.path.isdir(os.path.join(results_dir, n)))
+    if not trackers:
+        raise TfLuError(f"{results_dir}: no tracker result folders")
+    summary = {}
+    for tracker in trackers:
+        per_sequence, frames, seconds = {}, 0, 0.0
+        for sequence, boxes, times in _tracker_runs(results_dir, tracker, sequences):
+            entry = sequence_metrics(boxes, sequence.boxes)
+            entry["fps"] = None if times is None else _fps(len(times), float(np.sum(times)))
+            per_sequence[sequence.name] = entry
+            frames += len(boxes)
+            seconds = None if times is None or seconds is None else seconds + float(np.sum(times))
+        summary[tracker] = {
+            "auc": float(np.mean([e["auc"] for e in per_sequence.values()])),
+            "precision": float(np.mean([e["precision"] for e in per_sequence.values()])),
+            "fps": None if seconds is None else _fps(frames, seconds),
+            "frames": int(frames),
+            "sequences": per_sequence,
+        }
+    return summary
+
+
+# -------------------------------------------------------------------------------------------------------- reports
+
+def machine_description():
+    """``"<cpu>, <n> CPU cores, GPU: <names or none>"`` for the summary."""
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            cpu = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), "")
+    except OSError:
+        pass
+    cpu = cpu or platform.processor() or platform.machine() or "unknown CPU"
+    return f"{cpu}, {os.cpu_count()} CPU cores, GPU: {_gpu_names() or 'none'}"
+
+
+def _gpu_names():
+    if "tensorflow" in sys.modules:  # only ask TF when a tracker already loaded it
+        try:
+            gpus = sys.modules["tensorflow"].config.list_physical_devices("GPU")
+            if gpus:
+                return ", ".join(g.name for g in gpus)
+        except Exception:  # noqa: BLE001 - a description must never fail the benchmark
+            pass
+    if shutil.which("nvidia-smi"):
+        try:
+            out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True,
+                                 text=True, timeout=10, check=False).stdout
+            return ", ".join(line.strip() for line in out.splitlines() if line.strip())
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return ""
+
+
+def _number(value, digits):
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def markdown_table(summary):
+    """The main table: tracker, mean AUC, precision@20, fps, frames."""
+    lines = ["| tracker | mean AUC | precision@20 | fps | frames |", "|---|---:|---:|---:|---:|"]
+    for name, entry in summary["trackers"].items():
+        lines.append(f"| {name} | {_number(entry['auc'], 3)} | {_number(entry['precision'], 3)} | "
+                     f"{_number(entry['fps'], 1)} | {entry['frames']} |")
+    return "\n".join(lines)
+
+
+def markdown_report(summary):
+    """The whole ``summary.md``: the main table and a per-sequence AUC table."""
+    names = list(summary["trackers"])
+    sequences = list(next(iter(summary["trackers"].values()))["sequences"]) if names else []
+    lines = ["# OTB one-pass evaluation", "", f"Machine: {summary['machine']}", "", markdown_table(summary), "",
+             "## AUC per sequence", "", "| sequence | " + " | ".join(names) + " |",
+             "|---|" + "---:|" * len(names)]
+    for seq in sequences:
+        cells = [_number(summary["trackers"][n]["sequences"][seq]["auc"], 3) for n in names]
+        lines.append(f"| {seq} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def plot_curves(results_dir, sequences, trackers, out_dir):
+    """Write ``success_plot.png`` and ``precision_plot.png`` (OTB style: mean curves, score in the legend)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    trackers, curves = list(trackers), {}
+    for tracker in trackers:
+        runs = _tracker_runs(results_dir, tracker, sequences)
+        curves[tracker] = (np.mean([success_curve(b, s.boxes) for s, b, _ in runs], axis=0),
+                           np.mean([precision_curve(b, s.boxes) for s, b, _ in runs], axis=0))
+    plots = [("success_plot.png", 0, SUCCESS_THRESHOLDS, np.mean, "Success plots of OPE", "Overlap threshold",
+              "Success rate", "lower left"),
+             ("precision_plot.png", 1, PRECISION_THRESHOLDS, lambda c: c[PRECISION_AT], "Precision plots of OPE",
+              "Location error threshold (px)", "Precision", "lower right")]
+    for filename, which, x, score, title, xlabel, ylabel, loc in plots:
+        figure = Figure(figsize=(6, 5), dpi=100)
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot(1, 1, 1)
+        ranked = sorted(curves, key=lambda t: -score(curves[t][which]))
+        for tracker in ranked:  # legend by score, colour and line style fixed per tracker across both plots
+            curve, index = curves[tracker][which], trackers.index(tracker)
+            axes.plot(x, curve, color=f"C{index % 10}", linestyle=("-", "--", ":")[index // 10 % 3], linewidth=2,
+                      label=f"{tracker} [{score(curve):.3f}]")
+        axes.set(title=title, xlabel=xlabel, ylabel=ylabel, xlim=(x[0], x[-1]), ylim=(0, 1.02))
+        axes.grid(True, alpha=0.3)
+        axes.legend(loc=loc, fontsize=8)
+        figure.tight_layout()
+        figure.savefig(os.path.join(out_dir, filename))
+
+
+def write_report(out_dir, results_dir, sequences, trackers=None, machine=None):
+    """Summarise the result files in ``results_dir`` into ``out_dir``: ``summary.md``, the two plots, and
+    ``summary.json`` last.  Returns the summary dict.  Use it to regenerate tables from raw results."""
+    summary = {"protocol": "otb", "machine": machine or machine_description(),
+               "trackers": evaluate_result_dir(results_dir, sequences, trackers)}
+    with open(os.path.join(out_dir, "summary.md"), "w", encoding="utf-8") as handle:
+        handle.write(markdown_report(summary))
+    plot_curves(results_dir, sequences, list(summary["trackers"]), out_dir)
+    with open(os.path.join(out_dir, "summary.json"), "w", encoding="utf-8") as handle:
+        json.dump(summary, handle, indent=2)
+        handle.write("\n")
+    return summary
+
+
+# ------------------------------------------------------------------------------------------------------ benchmark
+
+def run_benchmark(tracker_names, sequences, out_dir, build=registry.build_tracker, progress=True):
+    """Run every tracker over every sequence (OTB one-pass) and write results, summary and plots into ``out_dir``.
+
+    All trackers are built first (an unknown name fails before anything runs); each is built once and re-``init``-ed
+    per sequence, so model loading stays out of the timings.  Returns the ``summary.json`` dict.
+    """
+    names = list(dict.fromkeys(n.strip() for n in tracker_names if n.strip()))
+    if not names:
+        raise TfLuError("no tracker names given")
+    if not sequences:
+        raise TfLuError("no sequences given")
+    trackers = {name: build(name) for name in names}
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=".benchmark-", dir=out_dir)
+    except OSError as exc:
+        raise TfLuError(f"cannot write to output folder {out_dir}: {exc.strerror or exc}") from None
+    try:
+        results = os.path.join(staging, "results")
+        total = len(names) * sum(len(s) for s in sequences)
+        with tqdm(total=total, disable=not progress, unit="frame", dynamic_ncols=True) as bar:
+            for name, tracker in trackers.items():
+                os.makedirs(os.path.join(results, name))
+                for sequence in sequences:
+                    bar.set_description(f"{name} {sequence.name}")
+                    boxes, times = run_sequence(tracker, sequence, bar)
+                    write_results_file(os.path.join(results, name, f"{sequence.name}.txt"), boxes)
+                    np.savetxt(os.path.join(results, name, f"{sequence.name}_time.txt"), times, fmt="%.9f")
+        summary = write_report(staging, results, sequences, names)
+        _move_into_place(staging, out_dir, names)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return summary
+
+
+def _move_into_place(staging, out_dir, names):
+    """Move result files, tables and plots from ``staging`` into ``out_dir``; ``summary.json`` last."""
+    for name in names:
+        source, target = os.path.join(staging, "results", name), os.path.join(out_dir, "results", name)
+        os.makedirs(target, exist_ok=True)
+        for filename in sorted(os.listdir(source)):
+            os.replace(os.path.join(source, filename), os.path.join(target, filename))
+    for filename in ("summary.md", "success_plot.png", "precision_plot.png", "summary.json"):
+        os.replace(os.path.join(staging, filename), os.path.join(out_dir, filename))

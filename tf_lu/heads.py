@@ -1,0 +1,19 @@
+"""Target heads: how a target feature becomes a model (``g``) and how a model scores search features.
+
+SiamFC's head: ``g(x) = x`` (the exemplar feature is the template) and the score is the cross-correlation with the
+response adjust.  CFNet's head puts a correlation-filter layer in ``g``.  The tracker loop only talks to a head.
+"""
+from tf_lu.correlation import cross_correlation
+
+
+class SiamFCHead:
+    """theta = g(x) = x; response = adjust(theta * z)."""
+
+    def __init__(self, adjust):
+        self.adjust = adjust
+
+    def g(self, exemplar_features):
+        return exemplar_features
+
+    def respond(self, theta, search_features):
+        return self.adjust(cross_correlation(theta, search_features))

@@ -1,0 +1,23 @@
+"""Training losses: SiamFC's balanced logistic loss and its label map."""
+import numpy as np
+import tensorflow as tf
+
+
+def siamfc_labels(response_size, total_stride, positive_radius):
+    """The (S, S) label map: 1 within ``positive_radius`` pixels of the centre (in search-crop pixels), else 0."""
+    offsets = np.arange(response_size) - (response_size - 1) / 2.0
+    xx, yy = np.meshgrid(offsets, offsets)
+    distance = np.sqrt(xx ** 2 + yy ** 2)
+    return (distance <= positive_radius / total_stride).astype(np.float32)
+
+
+def balanced_logistic_loss(labels, logits):
+    """Logistic loss with weights 0.5 / #positives and 0.5 / #negatives per sample, summed over the map and
+    averaged over the batch.  ``labels`` and ``logits`` have shape (B, S, S, 1) or (B, S, S)."""
+    labels = tf.cast(tf.reshape(labels, tf.shape(logits)), logits.dtype)
+    axes = tf.range(1, tf.rank(logits))
+    positives = tf.reduce_sum(labels, axis=axes, keepdims=True)
+    negatives = tf.reduce_sum(1.0 - labels, axis=axes, keepdims=True)
+    weights = labels * 0.5 / tf.maximum(positives, 1.0) + (1.0 - labels) * 0.5 / tf.maximum(negatives, 1.0)
+    per_cell = tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
+    return tf.reduce_mean(tf.reduce_sum(weights * per_cell, axis=axes))

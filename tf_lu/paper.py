@@ -1,0 +1,73 @@
+"""Every number the paper and the base trackers' references state, in one place, with its source.
+
+Config defaults (:mod:`tf_lu.config`) read these; nothing else should hard-code them.
+Sources: [P] the paper (../shared/paper/learning-to-update.txt), [S] SiamFC reference implementations
+(Bertinetto et al. 2016 and public ports), [C] CFNet reference (Valmadre et al. 2017), as summarised in
+../shared/REFERENCE.md sections 1-4.
+"""
+
+# --- SiamFC network and geometry [S] ---
+SIAMFC_CHANNELS = (96, 256, 384, 384, 256)   # modified AlexNet conv1..conv5 [S]
+SIAMFC_EXEMPLAR_SIZE = 127                   # exemplar crop side [S]
+SIAMFC_INSTANCE_SIZE = 255                   # search crop side at tracking time [S]
+SIAMFC_TRAIN_INSTANCE_SIZE = 239             # search crop side in training with random crop [S]
+SIAMFC_TOTAL_STRIDE = 8                      # [S]
+SIAMFC_RESPONSE_GAIN = 1e-3                  # response adjust: scale 1e-3 plus a learned bias [S]
+SIAMFC_CONTEXT = 0.5                         # context margin 0.5 * (w + h) [S]
+
+# --- SiamFC-3s tracking [S] ---
+SIAMFC_SCALE_NUM = 3
+SIAMFC_SCALE_STEP = 1.0375
+SIAMFC_SCALE_PENALTY = 0.9745
+SIAMFC_SCALE_LR = 0.59
+SIAMFC_WINDOW_INFLUENCE = 0.176
+SIAMFC_RESPONSE_UP = 16
+
+# --- SiamFC-5s tracking [S] ---
+SIAMFC5_SCALE_STEP = 1.0255
+SIAMFC5_SCALE_PENALTY = 0.962
+SIAMFC5_SCALE_LR = 0.34
+SIAMFC5_WINDOW_INFLUENCE = 0.168
+
+# --- SiamFC training [S] ---
+SIAMFC_POSITIVE_RADIUS = 16                  # pixels in the search crop (2 cells at stride 8)
+SIAMFC_MAX_FRAME_GAP = 100                   # pairs at most 100 frames apart
+SIAMFC_LR_START = 1e-2                       # SGD, exponential decay 1e-2 -> 1e-5 over 50 epochs
+SIAMFC_LR_END = 1e-5
+SIAMFC_WEIGHT_DECAY = 5e-4
+SIAMFC_BATCH = 8
+SIAMFC_EPOCHS = 50
+SIAMFC_PAIRS_PER_EPOCH = 53_200
+
+# --- Update baselines [P, Sec. V-A] ---
+EMA_ALPHA_SEARCH = (0.01, 0.20, 0.01)        # EMA alpha searched from 0.01 to 0.2 in steps of 0.01
+SGD_ONLINE_SET = 1000                        # MDNet-style SGD baseline: online set size
+SGD_BATCH = 8
+SGD_LR = 10.0
+SGD_LONG_TERM_EVERY = 10                     # frames
+SGD_LONG_TERM_ITERS = 500
+SGD_SHORT_TERM_ITERS = 200
+
+# --- Learned updater [P, Sec. IV] ---
+UPDATER_LAYERS = 2
+UPDATER_HIDDEN_SIAMFC = 192
+UPDATER_HIDDEN_CFNET = 64
+UPDATER_KERNEL = 3
+UPDATER_LAMBDA = 0.2                         # anchor weight; 0 is worse than no update
+UPDATER_UNROLL = 25                          # truncated-BPTT length H (50 = "large")
+UPDATER_MAX_SEQUENCE = 150                   # sampled frames per training sequence
+UPDATER_MAX_FRAME_INTERVAL = 2
+UPDATER_LR = 1e-4                            # Adam, fixed
+UPDATER_WEIGHT_DECAY = 5e-4
+UPDATER_BATCH = 8
+UPDATER_EPOCHS = 60
+UPDATER_SEQUENCES_PER_EPOCH = 8309
+
+# --- CFNet [C] ---
+CFNET_LAMBDA = 10.0
+CFNET_SIGMA_PIXELS = 8.0
+CFNET_SCALE_STEP = 1.034
+CFNET_SCALE_PENALTY = 0.982
+CFNET_SCALE_LR = 0.66
+CFNET_WINDOW_INFLUENCE = 0.27
+CFNET_TEMPLATE_EMA = 0.008

@@ -1,0 +1,43 @@
+"""Tracker names -> tracker objects.
+
+Every tracker the tools know is built here from its name:
+
+* ``opencv-<kind>``: an OpenCV contrib tracker run as a peer (:mod:`tf_lu.evaluation.peers`);
+* any other name: a tracker config ``configs/trackers/<name>.yaml`` (for example ``siamfc-none``, ``siamfc-ema``),
+  built by :func:`tf_lu.tracker.build_tracker_from_config`.  A new update method is a new config file here.
+
+A tracker has ``init(image, box)`` and ``update(image) -> box`` with RGB ``uint8`` images and 0-based ``(x, y, w, h)``
+boxes.
+"""
+import glob
+import os
+
+from tf_lu.errors import TfLuError
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TRACKER_CONFIG_DIR = os.path.join(REPO_ROOT, "configs", "trackers")
+
+
+def config_tracker_names():
+    return sorted(os.path.splitext(os.path.basename(p))[0]
+                  for p in glob.glob(os.path.join(TRACKER_CONFIG_DIR, "*.yaml")))
+
+
+def tracker_names():
+    from tf_lu.evaluation.peers import OPENCV_TRACKERS
+    return config_tracker_names() + sorted(f"opencv-{k}" for k in OPENCV_TRACKERS)
+
+
+def build_tracker(name):
+    """Build the tracker called ``name``; an unknown name is a :class:`TfLuError` listing the known ones."""
+    if name.startswith("opencv-"):
+        from tf_lu.evaluation.peers import OPENCV_TRACKERS, OpenCVTracker
+        kind = name[len("opencv-"):]
+        if kind not in OPENCV_TRACKERS:
+            raise TfLuError(f"unknown tracker {name!r}; known: {', '.join(tracker_names())}")
+        return OpenCVTracker(kind)
+    path = os.path.join(TRACKER_CONFIG_DIR, f"{name}.yaml")
+    if not os.path.isfile(path):
+        raise TfLuError(f"unknown tracker {name!r}; known: {', '.join(tracker_names())}")
+    from tf_lu.tracker import build_tracker_from_config
+    return build_tracker_from_config(path, name=name)

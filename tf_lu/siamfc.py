@@ -1,0 +1,36 @@
+"""The Siamese network used to train the feature extractor: shared backbone, cross-correlation, response adjust.
+
+``SiamFCNet((exemplars, searches)) -> responses``; train it with ``model.fit`` on pairs from
+:mod:`tf_lu.records` and :func:`tf_lu.losses.balanced_logistic_loss`.
+"""
+import keras
+
+from tf_lu import paper
+from tf_lu.backbones import alexnet_backbone
+from tf_lu.correlation import ResponseAdjust, cross_correlation
+
+
+@keras.saving.register_keras_serializable(package="tf_lu")
+class SiamFCNet(keras.Model):
+    def __init__(self, width=1.0, gain=paper.SIAMFC_RESPONSE_GAIN, **kwargs):
+        super().__init__(**kwargs)
+        self.width = width
+        self.gain = gain
+        self.backbone = alexnet_backbone(width)
+        self.adjust = ResponseAdjust(gain, name="adjust")
+
+    def call(self, inputs, training=False):
+        exemplars, searches = inputs
+        template = self.backbone(exemplars, training=training)
+        features = self.backbone(searches, training=training)
+        return self.adjust(cross_correlation(template, features))
+
+    def build_for(self, exemplar_size=127, instance_size=255):
+        """Create the weights by running one dummy pair."""
+        import numpy as np
+        self((np.zeros((1, exemplar_size, exemplar_size, 3), "float32"),
+              np.zeros((1, instance_size, instance_size, 3), "float32")))
+        return self
+
+    def get_config(self):
+        return {**super().get_config(), "width": self.width, "gain": self.gain}

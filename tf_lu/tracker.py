@@ -1,0 +1,133 @@
+"""The tracker loop, shared by every base tracker (head) and every update method (updater).
+
+``tracker.init(image, box)`` then ``box = tracker.update(image)`` for each later frame; images are RGB ``uint8``
+(H, W, 3), boxes 0-based ``(x, y, w, h)``.  Per frame: crop a scale pyramid around the last position (in
+TensorFlow), extract features, score them with the current target model theta, upsample, penalise scale change,
+add the cosine window, move to the peak, damp the scale change, then ask the updater for the next theta.
+"""
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from tf_lu.boxes import clip_center_box, from_center, to_center, validate_initial_box
+from tf_lu.crops import crop_tf, exemplar_side, scale_factors
+from tf_lu.errors import TfLuError
+from tf_lu.updaters import FrameEvidence, build_updater
+
+
+class Tracker:
+    """A Siamese tracker: ``backbone`` (Keras model image -> features), a ``head`` and an ``updater``."""
+
+    def __init__(self, backbone, head, updater, track_config, name="tracker"):
+        self.backbone, self.head, self.updater, self.cfg, self.name = backbone, head, updater, track_config, name
+        cfg = track_config
+        self.scales = scale_factors(cfg.scale_num, cfg.scale_step)
+        self.penalties = np.where(np.isclose(self.scales, 1.0), 1.0, cfg.scale_penalty)[:, None, None]
+        response = self._response_size()
+        self.upscale = response * cfg.response_up
+        hann = np.outer(np.hanning(self.upscale), np.hanning(self.upscale))
+        self.window = (hann / hann.sum()).astype(np.float32)
+        self._exemplar_fn = tf.function(self._exemplar, reduce_retracing=True)
+        self._search_fn = tf.function(self._search, reduce_retracing=True)
+
+    def _response_size(self):
+        z = self.backbone.compute_output_shape((1, self.cfg.exemplar_size, self.cfg.exemplar_size, 3))[1]
+        x = self.backbone.compute_output_shape((1, self.cfg.instance_size, self.cfg.instance_size, 3))[1]
+        return x - z + 1
+
+    # --- TensorFlow parts (images and boxes in, tensors out) -----------------------------------------------------
+    def _exemplar(self, image, center, side):
+        crop = crop_tf(image, center, tf.reshape(side, [1]), self.cfg.exemplar_size)
+        return self.backbone(crop, training=False)
+
+    def _search(self, image, center, sides, theta):
+        crops = crop_tf(image, center, sides, self.cfg.instance_size)
+        features = self.backbone(crops, training=False)
+        responses = self.head.respond(theta, features)
+        upsampled = tf.image.resize(responses, [self.upscale, self.upscale], method="bicubic")
+        return upsampled[..., 0], responses[..., 0], features
+
+    # --- the loop -----------------------------------------------------------------------------------------------
+    def init(self, image, box):
+        box = validate_initial_box(box, np.shape(image))
+        self.center_box = to_center(box)
+        self.image_shape = np.shape(image)
+        cx, cy, w, h = self.center_box
+        self.z_side = exemplar_side(w, h, self.cfg.context)
+        self.x_side = self.z_side * self.cfg.instance_size / self.cfg.exemplar_size
+        self.frame_index = 0
+        features = self._exemplar_fn(image, np.float32([cx, cy]), np.float32(self.z_side))
+        self.theta = self.head.g(features)
+        self.state = self.updater.init(self.theta)
+        return box
+
+    def update(self, image):
+        cfg = self.cfg
+        self.frame_index += 1
+        cx, cy, w, h = self.center_box
+        sides = (self.x_side * self.scales).astype(np.float32)
+        upsampled, raw, features = self._search_fn(image, np.float32([cx, cy]), sides, self.theta)
+        upsampled = upsampled.numpy() * self.penalties
+        best = int(np.argmax(upsampled.reshape(len(self.scales), -1).max(axis=1)))
+        response = upsampled[best] - upsampled[best].min()
+        response = response / (response.sum() + 1e-12)
+        response = (1 - cfg.window_influence) * response + cfg.window_influence * self.window
+        row, col = np.unravel_index(int(np.argmax(response)), response.shape)
+        displacement = (np.array([col, row], dtype=np.float64) - (self.upscale - 1) / 2.0)
+        displacement *= cfg.total_stride / cfg.response_up * self.x_side * self.scales[best] / cfg.instance_size
+        scale = (1 - cfg.scale_lr) + cfg.scale_lr * self.scales[best]
+        proposal = np.array([cx + displacement[0], cy + displacement[1], w * scale, h * scale])
+        clipped = clip_center_box(proposal, np.shape(image), cfg.min_size)
+        if clipped is not None:
+            ratio = np.sqrt(clipped[2] * clipped[3] / max(w * h, 1e-9))
+            self.center_box = clipped
+            self.z_side *= ratio
+            self.x_side *= ratio
+        self._update_model(image, raw[best], features[best:best + 1], (row, col))
+        return from_center(self.center_box)
+
+    def _update_model(self, image, raw_response, search_features, peak):
+        cx, cy = self.center_box[:2]
+        evidence = FrameEvidence(
+            candidate=lambda: self.head.g(self._exemplar_fn(image, np.float32([cx, cy]), np.float32(self.z_side))),
+            search_features=lambda: search_features,
+            peak=peak,
+            confidence=float(tf.sigmoid(tf.reduce_max(raw_response))),
+            frame_index=self.frame_index)
+        self.state, self.theta = self.updater.update(self.state, evidence)
+
+
+def resolve_path(path):
+    """Paths in configs are relative to the repository root."""
+    from tf_lu.registry import REPO_ROOT
+    return path if os.path.isabs(path) else os.path.join(REPO_ROOT, path)
+
+
+def load_siamfc_network(config):
+    """Build SiamFC's network for ``config`` and load ``config.weights``."""
+    from tf_lu.siamfc import SiamFCNet
+    if not config.weights:
+        raise TfLuError("the tracker config names no weights file (key 'weights')")
+    path = resolve_path(config.weights)
+    if not os.path.isfile(path):
+        raise TfLuError(f"weights file not found: {config.weights}")
+    network = SiamFCNet(config.backbone.width).build_for()
+    try:
+        network.load_weights(path)
+    except (ValueError, OSError) as exc:
+        raise TfLuError(f"cannot load weights {config.weights}: {str(exc).splitlines()[0]}") from None
+    return network
+
+
+def build_siamfc_tracker(config, name="siamfc"):
+    from tf_lu.heads import SiamFCHead
+    network = load_siamfc_network(config)
+    return Tracker(network.backbone, SiamFCHead(network.adjust), build_updater(config.updater), config.track, name)
+
+
+def build_tracker_from_config(path, name=None):
+    """Build a tracker from a tracker config file (``configs/trackers/<name>.yaml``)."""
+    from tf_lu.config import load_config
+    config = load_config(path)
+    return build_siamfc_tracker(config, name or os.path.splitext(os.path.basename(path))[0])

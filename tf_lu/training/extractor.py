@@ -1,0 +1,68 @@
+"""Train SiamFC's feature extractor with ``model.fit`` on pair records.
+
+Checkpoints every epoch, resumes after a kill (``BackupAndRestore``), TensorBoard logs, Keras' progress bar.
+The result is ``<out>/model.weights.h5`` plus ``<out>/config.yaml`` describing the network.
+"""
+import json
+import os
+import time
+
+import keras
+import yaml
+
+from tf_lu.config import to_dict
+from tf_lu.losses import balanced_logistic_loss
+from tf_lu.records import pair_dataset
+from tf_lu.siamfc import SiamFCNet
+
+
+def exponential_schedule(lr_start, lr_end, steps):
+    """Learning rate decaying exponentially from ``lr_start`` to ``lr_end`` over ``steps`` steps."""
+    rate = (lr_end / lr_start)
+    return keras.optimizers.schedules.ExponentialDecay(lr_start, decay_steps=max(1, steps), decay_rate=rate)
+
+
+def build_training_model(config):
+    cfg = config.train
+    model = SiamFCNet(config.backbone.width)
+    model.build_for(cfg.exemplar_size, cfg.instance_size)
+    optimizer = keras.optimizers.AdamW(exponential_schedule(cfg.lr_start, cfg.lr_end, cfg.steps),
+                                       weight_decay=cfg.weight_decay)
+    model.compile(optimizer=optimizer, loss=balanced_logistic_loss)
+    return model
+
+
+def export_weights(model, config, path):
+    """Save the network's weights alone (no optimizer state) for the tracker."""
+    clean = SiamFCNet(config.backbone.width).build_for(config.train.exemplar_size, config.train.instance_size)
+    clean.set_weights(model.get_weights())
+    clean.save_weights(path)
+
+
+def train_extractor(config, records, out_dir, verbose=1):
+    """Train on the pair records at ``records`` into ``out_dir``; resumable.  Returns a summary dict."""
+    cfg = config.train
+    keras.utils.set_random_seed(cfg.seed)
+    os.makedirs(out_dir, exist_ok=True)
+    model = build_training_model(config)
+    dataset = pair_dataset(records, cfg, config.track.total_stride)
+    epochs = max(1, cfg.steps // cfg.steps_per_epoch)
+    callbacks = [
+        keras.callbacks.BackupAndRestore(os.path.join(out_dir, "backup")),
+        keras.callbacks.ModelCheckpoint(os.path.join(out_dir, "checkpoint.weights.h5"), save_weights_only=True),
+        keras.callbacks.TensorBoard(os.path.join(out_dir, "logs"), update_freq=cfg.steps_per_epoch),
+        keras.callbacks.CSVLogger(os.path.join(out_dir, "history.csv"), append=True),
+        keras.callbacks.TerminateOnNaN(),
+    ]
+    start = time.time()
+    history = model.fit(dataset, epochs=epochs, steps_per_epoch=cfg.steps_per_epoch, callbacks=callbacks,
+                        verbose=verbose)
+    wall = time.time() - start
+    export_weights(model, config, os.path.join(out_dir, "model.weights.h5"))
+    with open(os.path.join(out_dir, "config.yaml"), "w", encoding="utf-8") as handle:
+        yaml.safe_dump({"backbone": to_dict(config)["backbone"], "train": to_dict(config)["train"]}, handle)
+    summary = {"steps": epochs * cfg.steps_per_epoch, "wall_seconds_this_run": round(wall, 1),
+               "final_loss": float(history.history["loss"][-1]) if history.history.get("loss") else None}
+    with open(os.path.join(out_dir, "train_summary.json"), "w", encoding="utf-8") as handle:
+        json.dump(summary, handle, indent=2)
+    return summary

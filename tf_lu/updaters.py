@@ -1,0 +1,78 @@
+"""Template updaters: one interface for every update method.
+
+The tracker calls ``state = updater.init(theta_1)`` once and ``state, theta = updater.update(state, evidence)``
+on every later frame.  ``evidence`` (:class:`FrameEvidence`) gives lazy access to what a method may need about the
+frame just tracked: ``evidence.candidate()`` is ``g(x_t)``, the candidate model made from the target feature at the
+predicted position (SiamFC: the exemplar feature itself); ``evidence.search_features()`` / ``evidence.peak`` serve
+methods that learn from the search region.  A method that needs nothing computes nothing, so "no update" costs
+nothing.  A new method is a new class registered in :data:`UPDATERS` plus a config file.
+"""
+import dataclasses
+from typing import Any, Callable
+
+import tensorflow as tf
+
+from tf_lu.errors import TfLuError
+
+
+@dataclasses.dataclass
+class FrameEvidence:
+    """What the tracker knows about the frame it just tracked (lazy: nothing is computed unless asked)."""
+    candidate: Callable[[], Any]          # () -> g(x_t), shaped like theta
+    search_features: Callable[[], Any]    # () -> the chosen scale's search features (1, H, W, C)
+    peak: Any = None                      # (row, col) of the response peak on the response grid
+    confidence: float = 0.0               # peak value of the raw response (sigmoid of the logit)
+    frame_index: int = 0
+
+
+class Updater:
+    """Base class: ``init(theta_1) -> state`` and ``update(state, evidence) -> (state, theta)``."""
+
+    def init(self, theta):
+        raise NotImplementedError
+
+    def update(self, state, evidence):
+        raise NotImplementedError
+
+
+class NoUpdate(Updater):
+    """theta_t = g(x_1): the first frame's model is kept."""
+
+    def __init__(self, config=None):
+        pass
+
+    def init(self, theta):
+        return theta
+
+    def update(self, state, evidence):
+        return state, state
+
+
+class EMAUpdater(Updater):
+    """theta_{t+1} = (1 - alpha) theta_t + alpha g(x_t)."""
+
+    def __init__(self, config):
+        if not 0.0 <= config.alpha <= 1.0:
+            raise TfLuError(f"EMA alpha must lie in [0, 1], got {config.alpha}")
+        self.alpha = float(config.alpha)
+
+    def init(self, theta):
+        return theta
+
+    def update(self, state, evidence):
+        theta = (1.0 - self.alpha) * state + self.alpha * tf.convert_to_tensor(evidence.candidate())
+        return theta, theta
+
+
+UPDATERS = {"none": NoUpdate, "ema": EMAUpdater}
+
+
+def register_updater(kind, cls):
+    UPDATERS[kind] = cls
+
+
+def build_updater(config):
+    """The updater named by ``config.kind`` (see :data:`UPDATERS`)."""
+    if config.kind not in UPDATERS:
+        raise TfLuError(f"unknown updater kind {config.kind!r}; known: {', '.join(sorted(UPDATERS))}")
+    return UPDATERS[config.kind](config)
