@@ -39,8 +39,25 @@ class TrackConfig:
 
 @dataclasses.dataclass(frozen=True)
 class UpdaterConfig:
-    kind: str = "none"                 # none | ema (more kinds register in tf_lu.updaters)
+    kind: str = "none"                 # none | ema | sgd | learned (see tf_lu.updaters.UPDATERS)
     alpha: float = 0.01                # EMA rate (searched on training data, see tools/search_ema.py)
+    # SGD baseline (MDNet-style, only the linear template is updated) [P, Sec. V-A]
+    sgd_set_size: int = paper.SGD_ONLINE_SET
+    sgd_batch: int = paper.SGD_BATCH
+    sgd_lr: float = paper.SGD_LR
+    sgd_long_term_every: int = paper.SGD_LONG_TERM_EVERY
+    sgd_long_term_iters: int = paper.SGD_LONG_TERM_ITERS
+    sgd_short_term_iters: int = paper.SGD_SHORT_TERM_ITERS
+    sgd_confidence: float = 0.5        # short-term update when the peak confidence (sigmoid) falls below this
+    sgd_positive_radius: float = paper.SIAMFC_POSITIVE_RADIUS
+    # learned updater [P, Sec. IV]
+    cell: str = "convgru"              # convgru | convlstm
+    layers: int = paper.UPDATER_LAYERS
+    hidden: int = paper.UPDATER_HIDDEN_SIAMFC
+    dropout: float = 0.0               # dropout inside the recurrent cells (training only)
+    layer_norm: bool = True
+    interval: int = 1                  # M: the template changes every M frames; the hidden state every frame
+    updater_weights: Optional[str] = None
 
 
 @dataclasses.dataclass(frozen=True)

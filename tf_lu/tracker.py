@@ -21,6 +21,7 @@ class Tracker:
 
     def __init__(self, backbone, head, updater, track_config, name="tracker"):
         self.backbone, self.head, self.updater, self.cfg, self.name = backbone, head, updater, track_config, name
+        updater.attach(head)
         cfg = track_config
         self.scales = scale_factors(cfg.scale_num, cfg.scale_step)
         self.penalties = np.where(np.isclose(self.scales, 1.0), 1.0, cfg.scale_penalty)[:, None, None]
@@ -84,7 +85,11 @@ class Tracker:
             self.center_box = clipped
             self.z_side *= ratio
             self.x_side *= ratio
-        self._update_model(image, raw[best], features[best:best + 1], (row, col))
+        # the peak on the raw response grid (before upsampling), where search-feature windows are taken
+        raw_size = raw.shape[1]
+        peak = ((np.array([row, col], dtype=np.float64) - (self.upscale - 1) / 2.0) / cfg.response_up
+                + (raw_size - 1) / 2.0)
+        self._update_model(image, raw[best], features[best:best + 1], peak)
         return from_center(self.center_box)
 
     def _update_model(self, image, raw_response, search_features, peak):

@@ -26,7 +26,15 @@ class FrameEvidence:
 
 
 class Updater:
-    """Base class: ``init(theta_1) -> state`` and ``update(state, evidence) -> (state, theta)``."""
+    """Base class: ``init(theta_1) -> state`` and ``update(state, evidence) -> (state, theta)``.
+
+    The tracker calls ``attach(head)`` once, so a method that scores templates (SGD) can use ``head.respond``.
+    """
+
+    head = None
+
+    def attach(self, head):
+        self.head = head
 
     def init(self, theta):
         raise NotImplementedError

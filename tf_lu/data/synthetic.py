@@ -54,7 +54,7 @@ class SyntheticConfig:
     speed: float = 0.012  # typical target speed per frame, as a fraction of the shorter frame side
     fast_move_prob: float = 0.04  # per-frame chance that a fast move (a decaying velocity kick) starts
     fast_move_factor: float = 3.0  # size of a fast-move kick relative to the typical speed
-    border_margin: float = 0.05  # the target centre keeps this fraction of the frame size (+30% of its size) from the border
+    border_margin: float = 0.05  # target centre keeps this fraction of the frame size (+30% of its size) off the border
     drift: float = 0.6  # appearance drift: how far colour/texture blend toward a second appearance by the end (0..1)
     pattern_rotation: float = 60.0  # largest total rotation in degrees of the target's texture over the sequence
     illumination: float = 0.25  # amplitude of the target's smooth brightness change (0.25: x0.75 to x1.25)
@@ -67,7 +67,7 @@ class SyntheticConfig:
     background_speed: float = 1.0  # background pan speed in pixels per frame
     noise_std: float = 2.0  # standard deviation of per-pixel sensor noise in grey levels (0: none)
     shapes: tuple = SHAPES  # target/distractor shapes to choose from ("ellipse", "rectangle", "blob")
-    object_feather: float = 0.15  # feather width of the elliptical alpha mask of given object patches (fraction of radius)
+    object_feather: float = 0.15  # feather width of the elliptical mask of given object patches (fraction of radius)
 
 
 def _check_config(config):
@@ -346,7 +346,7 @@ def _as_images(images, what):
 
 
 def _random_crop(rng, image, out_h, out_w, zoom=(1.0, 1.5)):
-    """A random crop of ``image`` resized to ``(out_h, out_w)`` -> float32; the crop shows 1/zoom of the image at most."""
+    """A random crop of ``image`` resized to ``(out_h, out_w)`` -> float32 (zoom: extra magnification)."""
     ih, iw = image.shape[:2]
     scale = max(out_h / ih, out_w / iw) * rng.uniform(*zoom)  # output pixels per source pixel
     ch = min(ih, max(1, int(round(out_h / scale))))
@@ -490,7 +490,7 @@ def generate_sequence(seed, config=SyntheticConfig(), name=None, objects=None, b
         offset = reach * rng.uniform(0.9, 1.8) * np.array([math.cos(phi), math.sin(phi)])
         rel = max(0.5, rng.uniform(0.5, 2.0) * cfg.speed * short) * rng.choice([-1.0, 1.0])
         rel_v = rel * np.array([-math.sin(phi), math.cos(phi)])
-        wobble = 0.15 * reach * np.stack([_smooth_signal(rng, n, (15.0, 60.0)), _smooth_signal(rng, n, (15.0, 60.0))], 1)
+        wobble = 0.15 * reach * np.stack([_smooth_signal(rng, n, (15.0, 60.0)) for _ in range(2)], 1)
         path = centres[t0] + offset + (velocity[t0] + rel_v) * (t_index - t0)[:, None] + wobble
         scale = rng.uniform(0.8, 1.2, 2)
         distractors.append(dict(sprite=d_sprite, path=path, w=widths * scale[0], h=heights * scale[1],

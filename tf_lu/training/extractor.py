@@ -39,7 +39,7 @@ def export_weights(model, config, path):
     clean.save_weights(path)
 
 
-def train_extractor(config, records, out_dir, verbose=1):
+def train_extractor(config, records, out_dir, verbose=1, extra_callbacks=()):
     """Train on the pair records at ``records`` into ``out_dir``; resumable.  Returns a summary dict."""
     cfg = config.train
     keras.utils.set_random_seed(cfg.seed)
@@ -53,6 +53,7 @@ def train_extractor(config, records, out_dir, verbose=1):
         keras.callbacks.TensorBoard(os.path.join(out_dir, "logs"), update_freq=cfg.steps_per_epoch),
         keras.callbacks.CSVLogger(os.path.join(out_dir, "history.csv"), append=True),
         keras.callbacks.TerminateOnNaN(),
+        *extra_callbacks,
     ]
     start = time.time()
     history = model.fit(dataset, epochs=epochs, steps_per_epoch=cfg.steps_per_epoch, callbacks=callbacks,
@@ -61,7 +62,8 @@ def train_extractor(config, records, out_dir, verbose=1):
     export_weights(model, config, os.path.join(out_dir, "model.weights.h5"))
     with open(os.path.join(out_dir, "config.yaml"), "w", encoding="utf-8") as handle:
         yaml.safe_dump({"backbone": to_dict(config)["backbone"], "train": to_dict(config)["train"]}, handle)
-    summary = {"steps": epochs * cfg.steps_per_epoch, "wall_seconds_this_run": round(wall, 1),
+    summary = {"steps": epochs * cfg.steps_per_epoch, "epochs_this_run": len(history.history.get("loss", [])),
+               "wall_seconds_this_run": round(wall, 1),
                "final_loss": float(history.history["loss"][-1]) if history.history.get("loss") else None}
     with open(os.path.join(out_dir, "train_summary.json"), "w", encoding="utf-8") as handle:
         json.dump(summary, handle, indent=2)

@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+
+from tf_lu.correlation import ResponseAdjust, cross_correlation
+from tf_lu.losses import balanced_logistic_loss, siamfc_labels
+
+
+def numpy_xcorr(template, search):
+    b, h, w, c = search.shape
+    th, tw = template.shape[1:3]
+    out = np.zeros((b, h - th + 1, w - tw + 1, 1))
+    for n in range(b):
+        t = template[0] if template.shape[0] == 1 else template[n]
+        for i in range(h - th + 1):
+            for j in range(w - tw + 1):
+                out[n, i, j, 0] = np.sum(search[n, i:i + th, j:j + tw] * t)
+    return out
+
+
+@pytest.mark.parametrize("template_batch", [1, 3])
+def test_cross_correlation_matches_numpy(template_batch):
+    rng = np.random.default_rng(0)
+    template = rng.normal(size=(template_batch, 3, 4, 5)).astype(np.float32)
+    search = rng.normal(size=(3, 9, 8, 5)).astype(np.float32)
+    out = cross_correlation(template, search).numpy()
+    np.testing.assert_allclose(out, numpy_xcorr(template, search), rtol=1e-4, atol=1e-4)
+
+
+def test_response_adjust_scales_and_shifts():
+    layer = ResponseAdjust(1e-3)
+    layer.build((1, 2, 2, 1))
+    layer.bias.assign(0.5)
+    np.testing.assert_allclose(layer(np.full((1, 2, 2, 1), 1000.0, np.float32)).numpy(), 1.5)
+
+
+def test_labels_have_positive_disc_of_radius_two_cells():
+    labels = siamfc_labels(17, 8, 16)
+    assert labels[8, 8] == 1 and labels[8, 10] == 1 and labels[8, 11] == 0 and labels[10, 10] == 0
+    assert labels.sum() == 13  # cells within distance 2 of the centre
+
+
+def test_balanced_logistic_loss_hand_computed():
+    labels = np.array([[1.0, 0.0, 0.0, 0.0]], np.float32).reshape(1, 2, 2, 1)
+    logits = np.zeros((1, 2, 2, 1), np.float32)
+    # every cell has loss log(2); weights 0.5 for the positive, 0.5/3 for each negative -> total log(2)
+    assert float(balanced_logistic_loss(labels, logits)) == pytest.approx(np.log(2), rel=1e-5)
+    logits = np.array([10.0, -10.0, -10.0, -10.0], np.float32).reshape(1, 2, 2, 1)
+    assert float(balanced_logistic_loss(labels, logits)) < 1e-3

@@ -1,0 +1,122 @@
+"""The MDNet-style SGD updater on a tiny random head: when it updates, that it learns, its memory bound, no retracing."""
+import dataclasses
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tf_lu import sgd_updater
+from tf_lu.config import UpdaterConfig, load_config
+from tf_lu.correlation import ResponseAdjust
+from tf_lu.heads import SiamFCHead
+from tf_lu.sgd_updater import SGDUpdater, peak_label_map
+from tf_lu.updaters import FrameEvidence, build_updater
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+C = 4
+SEARCH = 22                   # response 17 x 17 with a 6 x 6 template
+BASE = UpdaterConfig(kind="sgd", sgd_set_size=50, sgd_batch=4, sgd_lr=10.0, sgd_long_term_every=5,
+                     sgd_long_term_iters=30, sgd_short_term_iters=20, sgd_confidence=0.5)
+
+
+def make_updater(**changes):
+    updater = SGDUpdater(dataclasses.replace(BASE, **changes))
+    updater.attach(SiamFCHead(ResponseAdjust(gain=0.01)))   # a larger gain than SiamFC's 1e-3: unit-scale features
+    return updater
+
+
+def evidence(rng, frame, confidence=0.9, peak=(8, 8)):
+    z = tf.constant(rng.normal(size=(1, SEARCH, SEARCH, C)).astype(np.float32))
+    return FrameEvidence(candidate=lambda: None, search_features=lambda: z, peak=peak, confidence=confidence,
+                         frame_index=frame)
+
+
+@pytest.fixture
+def theta_1():
+    return tf.constant(np.random.default_rng(1).normal(size=(1, 6, 6, C)).astype(np.float32))
+
+
+def test_theta_only_changes_at_long_term_updates_when_confident(theta_1):
+    updater, rng = make_updater(), np.random.default_rng(0)
+    state = updater.init(theta_1)
+    previous = theta_1.numpy()
+    for frame in range(1, 11):
+        state, theta = updater.update(state, evidence(rng, frame, confidence=0.9))
+        if frame % 5:
+            np.testing.assert_array_equal(theta.numpy(), previous)
+        else:
+            assert not np.allclose(theta.numpy(), previous)
+        previous = theta.numpy()
+    assert (state.long_term_updates, state.short_term_updates) == (2, 0)
+    assert theta.shape == theta_1.shape and theta.dtype == tf.float32
+
+
+def test_long_term_update_lowers_the_loss_on_the_online_set(theta_1):
+    updater, rng = make_updater(), np.random.default_rng(0)
+    state = updater.init(theta_1)
+    for frame in range(1, 5):
+        state, _ = updater.update(state, evidence(rng, frame, peak=(4 + frame, 10)))
+    before_state_loss = updater.loss(state)
+    state, theta = updater.update(state, evidence(rng, 5, peak=(9, 9)))       # frame 5: long-term update
+    assert state.long_term_updates == 1
+    assert updater.loss(state, theta=theta) < updater.loss(state, theta=theta_1) - 1e-3
+    assert before_state_loss == pytest.approx(updater.loss(state, theta=theta_1, slots=range(4)))
+
+
+def test_online_set_is_a_bounded_ring_buffer(theta_1):
+    updater, rng = make_updater(sgd_set_size=6, sgd_long_term_every=4), np.random.default_rng(0)
+    state = updater.init(theta_1)
+    seen = []
+    for frame in range(1, 16):
+        ev = evidence(rng, frame)
+        seen.append(ev.search_features()[0].numpy())
+        state, _ = updater.update(state, ev)
+        assert state.count == min(frame, 6) and state.features.shape[0] == 6 and state.labels.shape[0] == 6
+    stored = state.features.numpy()[state.recent_slots(6)]
+    np.testing.assert_array_equal(stored, np.stack(seen[-6:]))
+
+
+def test_low_confidence_triggers_a_short_term_update_on_recent_samples(theta_1, monkeypatch):
+    monkeypatch.setattr(sgd_updater, "SHORT_TERM_FRAMES", 1)
+    updater, rng = make_updater(sgd_long_term_every=100), np.random.default_rng(0)
+    state = updater.init(theta_1)
+    state, theta = updater.update(state, evidence(rng, 1, confidence=0.9))
+    np.testing.assert_array_equal(theta.numpy(), theta_1.numpy())
+    state, theta = updater.update(state, evidence(rng, 2, confidence=0.2, peak=(3, 12)))
+    assert state.short_term_updates == 1 and state.long_term_updates == 0
+    latest = state.recent_slots(1)
+    assert updater.loss(state, theta=theta, slots=latest) < updater.loss(state, theta=theta_1, slots=latest)
+
+
+def test_inner_loop_traces_once(theta_1):
+    updater, rng = make_updater(sgd_long_term_every=3, sgd_long_term_iters=7, sgd_short_term_iters=3), \
+        np.random.default_rng(0)
+    state = updater.init(theta_1)
+    for frame in range(1, 10):
+        state, _ = updater.update(state, evidence(rng, frame, confidence=0.1 if frame % 2 else 0.9))
+    state = updater.init(theta_1)                        # a new sequence reuses the same trace
+    for frame in range(1, 4):
+        state, _ = updater.update(state, evidence(rng, frame, confidence=0.1))
+    assert state.long_term_updates == 1 and state.short_term_updates == 2
+    assert updater.traces == 1
+    assert updater._fit.experimental_get_tracing_count() == 1
+
+
+def test_label_map_is_centred_on_the_peak():
+    labels = peak_label_map(17, (3, 12), total_stride=8, positive_radius=16)
+    rows, cols = np.nonzero(labels)
+    assert labels[3, 12] == 1 and labels.sum() == 13          # radius 2 cells: a 13-cell disc
+    assert rows.mean() == pytest.approx(3) and cols.mean() == pytest.approx(12)
+    updater = make_updater()
+    assert updater._raw_peak((3, 12), 17) == (3.0, 12.0)
+    assert updater._raw_peak(None, 17) == (8.0, 8.0)
+    up = 17 * updater.response_up                            # the tracker's upsampled grid maps back to the raw one
+    assert updater._raw_peak(((up - 1) / 2 + 32, (up - 1) / 2 - 16), 17) == pytest.approx((10.0, 7.0))
+
+
+def test_registered_and_config_file():
+    sgd_updater.register()
+    assert isinstance(build_updater(UpdaterConfig(kind="sgd")), SGDUpdater)
+    config = load_config(os.path.join(REPO_ROOT, "configs", "trackers", "siamfc-sgd.yaml"))
+    assert config.updater.kind == "sgd" and config.backbone.width == 0.5

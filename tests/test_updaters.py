@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tf_lu.config import UpdaterConfig
+from tf_lu.errors import TfLuError
+from tf_lu.updaters import EMAUpdater, FrameEvidence, NoUpdate, build_updater
+
+
+def evidence(candidate, calls=None):
+    def make():
+        if calls is not None:
+            calls.append(1)
+        return tf.constant(candidate)
+    return FrameEvidence(candidate=make, search_features=lambda: None)
+
+
+def test_no_update_keeps_first_template_and_computes_nothing():
+    updater = NoUpdate()
+    theta1 = tf.ones((1, 2, 2, 3))
+    state = updater.init(theta1)
+    calls = []
+    for _ in range(3):
+        state, theta = updater.update(state, evidence(np.zeros((1, 2, 2, 3), np.float32), calls))
+    np.testing.assert_array_equal(theta.numpy(), theta1.numpy())
+    assert calls == []
+
+
+def test_ema_follows_the_recurrence():
+    updater = EMAUpdater(UpdaterConfig(kind="ema", alpha=0.25))
+    state = updater.init(tf.zeros((1, 1, 1, 1)))
+    expected = 0.0
+    for value in (4.0, 8.0, -2.0):
+        state, theta = updater.update(state, evidence(np.full((1, 1, 1, 1), value, np.float32)))
+        expected = 0.75 * expected + 0.25 * value
+        assert float(theta[0, 0, 0, 0]) == pytest.approx(expected)
+
+
+def test_build_updater_rejects_unknown_kind_and_bad_alpha():
+    with pytest.raises(TfLuError, match="unknown updater"):
+        build_updater(UpdaterConfig(kind="magic"))
+    with pytest.raises(TfLuError, match="alpha"):
+        build_updater(UpdaterConfig(kind="ema", alpha=1.5))

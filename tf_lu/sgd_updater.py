@@ -1,0 +1,199 @@
+"""The SGD baseline: MDNet-style online fine-tuning of the linear target model theta [P, Sec. V-A].
+
+Only theta is learned (the feature extractor and the head's response adjust stay frozen).  Every tracked frame adds
+one sample to an online set (a ring buffer of ``sgd_set_size`` entries): the chosen scale's search features and a
+label map centred where the tracker put the target (the tracker's own estimate is the pseudo-label, as in MDNet),
+with positives within ``sgd_positive_radius`` crop pixels (``/ total stride 8`` on the response grid).
+
+* long-term update: every ``sgd_long_term_every`` frames, ``sgd_long_term_iters`` steps of plain SGD (lr ``sgd_lr``)
+  on batches of ``sgd_batch`` samples drawn uniformly from the whole online set;
+* short-term update: on a frame whose confidence (sigmoid of the raw response peak) is below ``sgd_confidence`` and
+  which had no long-term update, ``sgd_short_term_iters`` steps on batches drawn from the last
+  :data:`SHORT_TERM_FRAMES` samples.
+
+The loss is :func:`tf_lu.losses.balanced_logistic_loss` of ``head.respond(theta, z)`` against the label maps.
+
+The first frame: ``init(theta_1)`` only sees the exemplar's template; the first frame's search region is never
+cropped by the tracker, so there is no first-frame sample.  The online set starts empty and the first ``update`` (frame
+2 of the video) adds the first sample; theta stays theta_1 until the first long-term update (frame
+``sgd_long_term_every``) or the first low-confidence frame.
+
+Memory: the buffers are preallocated once the first sample's shape is known: ``sgd_set_size * H * W * C`` floats
+(half-width SiamFC, 22 x 22 x 128: ~248 MB for 1,000 samples; full width ~496 MB), plus the small label maps.
+"""
+import dataclasses
+from typing import Any, Optional
+
+import numpy as np
+import tensorflow as tf
+
+from tf_lu import paper
+from tf_lu.errors import TfLuError
+from tf_lu.losses import balanced_logistic_loss
+from tf_lu.updaters import Updater, register_updater
+
+SHORT_TERM_FRAMES = 20   # MDNet: the short-term update uses the samples of the last 20 frames
+
+
+def peak_label_map(response_size, peak, total_stride, positive_radius):
+    """(S, S) label map: 1 within ``positive_radius`` crop pixels of ``peak`` (row, col; may be fractional)."""
+    rows, cols = np.meshgrid(np.arange(response_size), np.arange(response_size), indexing="ij")
+    distance = np.sqrt((rows - float(peak[0])) ** 2 + (cols - float(peak[1])) ** 2)
+    return (distance <= positive_radius / total_stride).astype(np.float32)
+
+
+@dataclasses.dataclass
+class SGDState:
+    """One sequence's state.  ``features`` / ``labels`` are allocated on the first ``update``."""
+    theta: Any
+    features: Optional[tf.Variable] = None    # (capacity, H, W, C)
+    labels: Optional[tf.Variable] = None      # (capacity, S, S, 1)
+    count: int = 0                            # valid samples in the set (<= capacity)
+    next_slot: int = 0                        # ring-buffer write position
+    frames: int = 0                           # update() calls so far
+    long_term_updates: int = 0
+    short_term_updates: int = 0
+
+    @property
+    def capacity(self):
+        return 0 if self.features is None else int(self.features.shape[0])
+
+    def recent_slots(self, k):
+        """Ring-buffer indices of the ``k`` most recent samples, oldest first."""
+        k = min(k, self.count)
+        return [(self.next_slot - k + i) % self.capacity for i in range(k)]
+
+
+class SGDUpdater(Updater):
+    """MDNet-style SGD on theta over an online set of (search feature, pseudo-label map) pairs."""
+
+    #: the raw response grid is ``response_up`` times smaller than the tracker's upsampled one (see ``_raw_peak``)
+    response_up = paper.SIAMFC_RESPONSE_UP
+    total_stride = paper.SIAMFC_TOTAL_STRIDE
+
+    def __init__(self, config):
+        checks = {"sgd_set_size": config.sgd_set_size >= 1, "sgd_batch": config.sgd_batch >= 1,
+                  "sgd_lr": config.sgd_lr > 0, "sgd_long_term_every": config.sgd_long_term_every >= 1,
+                  "sgd_long_term_iters": config.sgd_long_term_iters >= 0,
+                  "sgd_short_term_iters": config.sgd_short_term_iters >= 0,
+                  "sgd_positive_radius": config.sgd_positive_radius >= 0}
+        for key, ok in checks.items():
+            if not ok:
+                raise TfLuError(f"updater.{key} is out of range: {getattr(config, key)!r}")
+        self.config = config
+        self.capacity = int(config.sgd_set_size)
+        self.batch = int(config.sgd_batch)
+        self.lr = float(config.sgd_lr)
+        self.traces = 0          # python-side trace counter of the inner loop (tests check it stays at 1)
+        self._fit = None
+        self._seed = 0
+
+    # --- interface ------------------------------------------------------------------------------------------------
+    def attach(self, head):
+        super().attach(head)
+        self._fit = self._make_fit()
+
+    def init(self, theta):
+        return SGDState(theta=tf.convert_to_tensor(theta, tf.float32))
+
+    def update(self, state, evidence):
+        if self.head is None:
+            raise TfLuError("SGDUpdater needs attach(head) before update()")
+        self.add_sample(state, evidence.search_features(), evidence.peak)
+        state.frames += 1
+        cfg = self.config
+        if state.frames % cfg.sgd_long_term_every == 0:
+            state.theta = self.fit(state, 0, state.count, cfg.sgd_long_term_iters)   # slots 0..count-1 are filled
+            state.long_term_updates += 1
+        elif float(evidence.confidence) < cfg.sgd_confidence:
+            recent = min(SHORT_TERM_FRAMES, state.count)
+            state.theta = self.fit(state, (state.next_slot - recent) % state.capacity, recent,
+                                   cfg.sgd_short_term_iters)
+            state.short_term_updates += 1
+        return state, state.theta
+
+    # --- the online set -------------------------------------------------------------------------------------------
+    def add_sample(self, state, search_features, peak):
+        """Store ``search_features`` (1, H, W, C) with a label map centred at ``peak`` in the ring buffer."""
+        z = tf.convert_to_tensor(search_features, tf.float32)
+        if z.shape.rank != 4 or z.shape[0] != 1:
+            raise TfLuError(f"SGDUpdater expects search features shaped (1, H, W, C), got {tuple(z.shape)}")
+        if state.features is None:
+            # head.respond once eagerly: gives the response size and builds the head's layers outside tf.function
+            size = int(self.head.respond(state.theta, z).shape[1])
+            state.features = tf.Variable(tf.zeros((self.capacity,) + tuple(z.shape[1:]), tf.float32),
+                                         trainable=False)
+            state.labels = tf.Variable(tf.zeros((self.capacity, size, size, 1), tf.float32), trainable=False)
+        elif tuple(z.shape[1:]) != tuple(state.features.shape[1:]):
+            raise TfLuError(f"search features changed shape: {tuple(z.shape[1:])} vs "
+                            f"{tuple(state.features.shape[1:])}")
+        size = int(state.labels.shape[1])
+        labels = peak_label_map(size, self._raw_peak(peak, size), self.total_stride,
+                                self.config.sgd_positive_radius)
+        slot = state.next_slot
+        state.features[slot].assign(z[0])
+        state.labels[slot].assign(labels[:, :, None])
+        state.next_slot = (slot + 1) % state.capacity
+        state.count = min(state.count + 1, state.capacity)
+
+    def _raw_peak(self, peak, size):
+        """``peak`` on the raw (S, S) response grid.
+
+        ``FrameEvidence.peak`` is documented as a raw-grid position; a peak beyond the raw grid is taken to be on the
+        tracker's upsampled grid (side ``S * response_up``) and mapped back (same centre, ``response_up`` times finer).
+        ``None`` means the centre (the target did not move).
+        """
+        centre = (size - 1) / 2.0
+        if peak is None:
+            return centre, centre
+        row, col = float(peak[0]), float(peak[1])
+        if max(row, col) > size - 1:
+            up_centre = (size * self.response_up - 1) / 2.0
+            row, col = (centre + (row - up_centre) / self.response_up, centre + (col - up_centre) / self.response_up)
+        return row, col
+
+    # --- the inner loop -------------------------------------------------------------------------------------------
+    def fit(self, state, start, n, iterations):
+        """``iterations`` SGD steps on theta over batches drawn from ring slots ``start .. start + n - 1``."""
+        if n <= 0 or iterations <= 0:
+            return state.theta
+        self._seed += 1
+        return self._fit(state.theta, state.features, state.labels, tf.constant(start, tf.int32),
+                         tf.constant(n, tf.int32), tf.constant(iterations, tf.int32),
+                         tf.constant([self._seed, state.frames], tf.int32))
+
+    def _make_fit(self):
+        head, lr, batch = self.head, self.lr, self.batch
+        spec4 = tf.TensorSpec([None, None, None, None], tf.float32)
+        scalar = tf.TensorSpec([], tf.int32)
+
+        @tf.function(input_signature=[spec4, spec4, spec4, scalar, scalar, scalar, tf.TensorSpec([2], tf.int32)])
+        def fit(theta, features, labels, start, n, iterations, seed):
+            self.traces += 1
+            capacity = tf.shape(features)[0]
+            for step in tf.range(iterations):
+                offsets = tf.random.stateless_uniform([batch], tf.random.experimental.stateless_fold_in(seed, step),
+                                                      minval=0, maxval=n, dtype=tf.int32)
+                index = tf.math.floormod(start + offsets, capacity)
+                z, y = tf.gather(features, index), tf.gather(labels, index)
+                with tf.GradientTape() as tape:
+                    tape.watch(theta)
+                    loss = balanced_logistic_loss(y, head.respond(theta, z))
+                theta = theta - lr * tape.gradient(loss, theta)
+            return theta
+
+        return fit
+
+    def loss(self, state, theta=None, slots=None):
+        """Mean balanced logistic loss of ``theta`` (default: the state's) over stored samples (default: all)."""
+        if state.count == 0:
+            return 0.0
+        slots = list(range(state.count)) if slots is None else list(slots)
+        theta = state.theta if theta is None else theta
+        z, y = tf.gather(state.features, slots), tf.gather(state.labels, slots)
+        return float(balanced_logistic_loss(y, self.head.respond(theta, z)))
+
+
+def register():
+    """Make ``kind: sgd`` buildable by :func:`tf_lu.updaters.build_updater`."""
+    register_updater("sgd", SGDUpdater)
