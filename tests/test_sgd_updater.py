@@ -120,3 +120,10 @@ def test_registered_and_config_file():
     assert isinstance(build_updater(UpdaterConfig(kind="sgd")), SGDUpdater)
     config = load_config(os.path.join(REPO_ROOT, "configs", "trackers", "siamfc-sgd.yaml"))
     assert config.updater.kind == "sgd" and config.backbone.width == 0.5
+
+
+def test_fast_correlation_matches_the_head(theta_1):
+    updater = make_updater()
+    z = tf.constant(np.random.default_rng(2).normal(size=(3, SEARCH, SEARCH, C)).astype(np.float32))
+    np.testing.assert_allclose(updater._respond(theta_1, z).numpy(), updater.head.respond(theta_1, z).numpy(),
+                               rtol=1e-5, atol=1e-6)

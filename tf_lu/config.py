@@ -57,6 +57,7 @@ class UpdaterConfig:
     dropout: float = 0.0               # dropout inside the recurrent cells (training only)
     layer_norm: bool = True
     interval: int = 1                  # M: the template changes every M frames; the hidden state every frame
+    residual: bool = True              # theta = theta_1 + conv(h) (a departure from the paper; see learned_updater)
     updater_weights: Optional[str] = None
 
 
@@ -88,12 +89,30 @@ class DataConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class MetaConfig:
+    """Meta-training of the learned updater [P, Sec. IV and V-A]."""
+    unroll: int = paper.UPDATER_UNROLL            # H: truncated-BPTT length (bucket lengths are multiples of it)
+    max_length: int = paper.UPDATER_MAX_SEQUENCE  # sampled frames per training sequence
+    max_interval: int = paper.UPDATER_MAX_FRAME_INTERVAL
+    batch_size: int = paper.UPDATER_BATCH
+    lr: float = paper.UPDATER_LR
+    weight_decay: float = paper.UPDATER_WEIGHT_DECAY
+    anchor_lambda: float = paper.UPDATER_LAMBDA   # loss = (1 - lambda) logistic + lambda anchor
+    teacher_forcing: bool = False                 # True: target features at the ground truth, not the estimate
+    max_shift: int = 8                            # estimated positions are clipped to +- this many feature cells
+    steps: int = 1500                             # optimisation steps (one chunk of H frames per step)
+    steps_per_epoch: int = 100
+    seed: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     backbone: BackboneConfig = BackboneConfig()
     track: TrackConfig = TrackConfig()
     updater: UpdaterConfig = UpdaterConfig()
     train: TrainConfig = TrainConfig()
     data: DataConfig = DataConfig()
+    meta: MetaConfig = MetaConfig()
     weights: Optional[str] = None      # path of the backbone/head weights (relative to the repository root)
 
 

@@ -14,10 +14,20 @@ def siamfc_labels(response_size, total_stride, positive_radius):
 def balanced_logistic_loss(labels, logits):
     """Logistic loss with weights 0.5 / #positives and 0.5 / #negatives per sample, summed over the map and
     averaged over the batch.  ``labels`` and ``logits`` have shape (B, S, S, 1) or (B, S, S)."""
+    return tf.reduce_mean(balanced_logistic_per_sample(labels, logits))
+
+
+def balanced_logistic_per_sample(labels, logits):
+    """:func:`balanced_logistic_loss` before the batch mean: one value per sample, shape (B,)."""
     labels = tf.cast(tf.reshape(labels, tf.shape(logits)), logits.dtype)
     axes = tf.range(1, tf.rank(logits))
     positives = tf.reduce_sum(labels, axis=axes, keepdims=True)
     negatives = tf.reduce_sum(1.0 - labels, axis=axes, keepdims=True)
     weights = labels * 0.5 / tf.maximum(positives, 1.0) + (1.0 - labels) * 0.5 / tf.maximum(negatives, 1.0)
     per_cell = tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
-    return tf.reduce_mean(tf.reduce_sum(weights * per_cell, axis=axes))
+    return tf.reduce_sum(weights * per_cell, axis=axes)
+
+
+def anchor_loss(theta, theta_1):
+    """||theta - theta_1||^2 / (m * m * d) per sample: the paper's anchor term, zero when theta equals theta_1."""
+    return tf.reduce_mean(tf.square(theta - theta_1), axis=tf.range(1, tf.rank(theta)))

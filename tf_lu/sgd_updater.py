@@ -29,6 +29,7 @@ import tensorflow as tf
 
 from tf_lu import paper
 from tf_lu.errors import TfLuError
+from tf_lu.heads import SiamFCHead
 from tf_lu.losses import balanced_logistic_loss
 from tf_lu.updaters import Updater, register_updater
 
@@ -131,8 +132,9 @@ class SGDUpdater(Updater):
         labels = peak_label_map(size, self._raw_peak(peak, size), self.total_stride,
                                 self.config.sgd_positive_radius)
         slot = state.next_slot
-        state.features[slot].assign(z[0])
-        state.labels[slot].assign(labels[:, :, None])
+        # scatter_update writes one row in place (a sliced assign copies the whole buffer: ~30 ms at C=128)
+        state.features.scatter_update(tf.IndexedSlices(z, tf.constant([slot])))
+        state.labels.scatter_update(tf.IndexedSlices(tf.constant(labels[None, :, :, None]), tf.constant([slot])))
         state.next_slot = (slot + 1) % state.capacity
         state.count = min(state.count + 1, state.capacity)
 
@@ -163,11 +165,13 @@ class SGDUpdater(Updater):
                          tf.constant([self._seed, state.frames], tf.int32))
 
     def _make_fit(self):
-        head, lr, batch = self.head, self.lr, self.batch
-        spec4 = tf.TensorSpec([None, None, None, None], tf.float32)
-        scalar = tf.TensorSpec([], tf.int32)
+        respond, lr, batch = self._respond, self.lr, self.batch
 
-        @tf.function(input_signature=[spec4, spec4, spec4, scalar, scalar, scalar, tf.TensorSpec([2], tf.int32)])
+        # The buffers are passed as tf.Variables (resource handles): a tensor signature would read (copy) the whole
+        # buffer on every call, while tf.gather on a variable reads only the batch's rows.  tf.function keys a
+        # variable argument on its shape and dtype, and every other argument is a fixed-shape tensor, so this
+        # traces once per feature shape (once per tracker config), not per call or per sequence.
+        @tf.function(reduce_retracing=True)
         def fit(theta, features, labels, start, n, iterations, seed):
             self.traces += 1
             capacity = tf.shape(features)[0]
@@ -178,11 +182,29 @@ class SGDUpdater(Updater):
                 z, y = tf.gather(features, index), tf.gather(labels, index)
                 with tf.GradientTape() as tape:
                     tape.watch(theta)
-                    loss = balanced_logistic_loss(y, head.respond(theta, z))
+                    loss = balanced_logistic_loss(y, respond(theta, z))
                 theta = theta - lr * tape.gradient(loss, theta)
             return theta
 
         return fit
+
+    def _respond(self, theta, search_features):
+        """``head.respond``; for the plain SiamFC head the same correlation, computed faster on CPU.
+
+        ``sum_{h,w,c} theta[h,w,c] z[b,i+h,j+w,c]``: one GEMM contracts the channels for every template cell
+        (``(B*H*W, C) x (C, h*w)``), then a fixed one-hot (h, w, h*w, 1) convolution sums the shifted cells.  Forward
+        plus backward this is ~2.5x faster than a single-output-channel conv2d and ~6x faster than the general
+        per-sample correlation (half width, batch 8).
+        """
+        h, w, channels = theta.shape[1:]
+        if type(self.head) is not SiamFCHead or theta.shape[0] != 1 or None in (h, w, channels):
+            return self.head.respond(theta, search_features)
+        z = tf.convert_to_tensor(search_features)
+        shape = tf.shape(z)
+        cells = tf.matmul(tf.reshape(z, [-1, channels]), tf.reshape(theta, [h * w, channels]), transpose_b=True)
+        cells = tf.reshape(cells, tf.concat([shape[:3], [h * w]], axis=0))
+        one_hot = tf.constant(np.eye(h * w, dtype=np.float32).reshape(h, w, h * w, 1))
+        return self.head.adjust(tf.nn.conv2d(cells, one_hot, strides=1, padding="VALID"))
 
     def loss(self, state, theta=None, slots=None):
         """Mean balanced logistic loss of ``theta`` (default: the state's) over stored samples (default: all)."""
@@ -191,7 +213,7 @@ class SGDUpdater(Updater):
         slots = list(range(state.count)) if slots is None else list(slots)
         theta = state.theta if theta is None else theta
         z, y = tf.gather(state.features, slots), tf.gather(state.labels, slots)
-        return float(balanced_logistic_loss(y, self.head.respond(theta, z)))
+        return float(balanced_logistic_loss(y, self._respond(theta, z)))
 
 
 def register():

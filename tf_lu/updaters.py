@@ -72,7 +72,20 @@ class EMAUpdater(Updater):
         return theta, theta
 
 
-UPDATERS = {"none": NoUpdate, "ema": EMAUpdater}
+def _lazy(module, name):
+    """A constructor that imports its module on first use (keeps TF-heavy methods out of light imports)."""
+    def make(config):
+        import importlib
+        return getattr(importlib.import_module(module), name)(config)
+    return make
+
+
+UPDATERS = {
+    "none": NoUpdate,
+    "ema": EMAUpdater,
+    "sgd": _lazy("tf_lu.sgd_updater", "SGDUpdater"),
+    "learned": _lazy("tf_lu.learned_updater", "LearnedUpdater"),
+}
 
 
 def register_updater(kind, cls):

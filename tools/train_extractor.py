@@ -1,6 +1,8 @@
 """Train the SiamFC feature extractor with model.fit on pair records (resumable: rerun the same command).
 
 python tools/train_extractor.py --config configs/siamfc_half.yaml --records records/pairs --out runs/siamfc_half
+
+Mix curated sets with weights (tf_lu.data.mixing): --records records/got10k:0.7 --records records/vid:0.3
 """
 import argparse
 
@@ -10,7 +12,9 @@ import _bootstrap
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", help="YAML experiment file")
-    parser.add_argument("--records", required=True, help="folder of pairs-*.tfrecord")
+    parser.add_argument("--records", required=True, action="append",
+                        help="folder of pairs-*.tfrecord; repeat with :WEIGHT suffixes to mix sets "
+                             "(--records a:0.7 --records b:0.3)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--steps", type=int)
     parser.add_argument("--steps-per-epoch", type=int)
@@ -20,7 +24,17 @@ def main():
     overrides = {"train": {k: v for k, v in (("steps", args.steps), ("steps_per_epoch", args.steps_per_epoch))
                            if v is not None}}
     config = load_config(args.config, overrides)
-    summary = train_extractor(config, args.records, args.out)
+    from tf_lu.data.mixing import parse_weighted_paths
+    records = parse_weighted_paths(args.records)
+    if len(records) == 1:
+        records = records[0][0]           # one folder: exactly the single-set pipeline (a weight is meaningless)
+    else:
+        # Several weighted sets: train_extractor builds its dataset with extractor.pair_dataset(records, cfg,
+        # stride); mixed_pair_dataset takes the same arguments with a list of (folder, weight) as ``records``.
+        import tf_lu.training.extractor as extractor
+        from tf_lu.data.mixing import mixed_pair_dataset
+        extractor.pair_dataset = mixed_pair_dataset
+    summary = train_extractor(config, records, args.out)
     print(summary)
 
 

@@ -235,7 +235,8 @@ def parse_vid_xml(path, text=None):
         try:
             return float(raw)
         except (TypeError, ValueError):
-            line = _xml_line(text, f"<{tag}>{raw}" if raw is not None else f"<{tag.split('/')[-1]}")
+            leaf = tag.split("/")[-1]
+            line = _xml_line(text, f"<{leaf}>{raw}" if raw is not None else f"<{leaf}")
             raise TfLuError(f"{path}" + (f", line {line}" if line else "") +
                             f": {where}: missing or bad <{tag}> value {raw!r}") from None
 

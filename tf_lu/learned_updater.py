@@ -1,0 +1,129 @@
+"""The learned updater u_phi: a stack of convolutional recurrent layers that turns the sequence of candidate models
+g(x_1), g(x_2), ... into templates (the paper's Sec. IV).
+
+Step 1: each target feature is projected by the head's ``g`` (identity for SiamFC).  Step 2: two stacked ConvGRU
+layers (3x3, zero padding, layer normalization and dropout inside, :mod:`tf_lu.recurrent`) advance their hidden
+state with it.  Step 3: one 3x3 convolution over the concatenation of every layer's hidden state outputs the new
+template theta.  With ``residual`` the output is added to theta_1 (a departure from the paper, on by default here:
+it starts training from "no update" instead of from noise, which matters on a CPU budget; ablated in RESULTS).
+
+Tracking keeps only the hidden state (memory does not grow with the sequence); the template used for detection is
+replaced every ``interval`` frames (M) while the hidden state advances every frame.  The target feature of frame t
+is the m x m window of that frame's search features at the predicted peak, exactly as in meta-training.
+"""
+import dataclasses
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tf_lu.errors import TfLuError
+from tf_lu.recurrent import StackedConvRNN
+from tf_lu.updaters import Updater
+
+
+@keras.saving.register_keras_serializable(package="tf_lu")
+class UpdaterNet(keras.Model):
+    """``(candidate, states, theta_1) -> (theta, new_states)`` for one frame."""
+
+    def __init__(self, channels, hidden=192, layers=2, cell="convgru", dropout=0.0, layer_norm=True,
+                 residual=True, **kwargs):
+        super().__init__(**kwargs)
+        self.channels, self.hidden, self.num_layers, self.cell_kind = channels, hidden, layers, cell
+        self.dropout, self.layer_norm, self.residual = dropout, layer_norm, residual
+        self.rnn = StackedConvRNN(hidden, num_layers=layers, kind=cell, dropout=dropout, layer_norm=layer_norm,
+                                  name="rnn")
+        self.out = keras.layers.Conv2D(channels, 3, padding="same", name="output",
+                                       kernel_initializer=keras.initializers.RandomNormal(stddev=1e-3))
+
+    def zero_states(self, batch, size):
+        return self.rnn.zero_states(batch, size, size)
+
+    def call(self, candidate, states, theta_1, training=False):
+        outputs, states = self.rnn.step(candidate, states, training=training)
+        theta = self.out(tf.concat(outputs, axis=-1))
+        if self.residual:
+            theta = theta + theta_1
+        return theta, states
+
+    def build_for(self, size):
+        zeros = tf.zeros((1, size, size, self.channels))
+        self(zeros, self.zero_states(1, size), zeros)
+        return self
+
+    def get_config(self):
+        return {**super().get_config(), "channels": self.channels, "hidden": self.hidden, "layers": self.num_layers,
+                "cell": self.cell_kind, "dropout": self.dropout, "layer_norm": self.layer_norm,
+                "residual": self.residual}
+
+
+def window_at(features, starts, size):
+    """The ``size`` x ``size`` windows of ``features`` (B, S, S, C) starting at integer ``starts`` (B, 2) = (row, col),
+    clipped to the map.  Differentiable in ``features``; the positions carry no gradient."""
+    s = tf.shape(features)[1]
+    starts = tf.clip_by_value(tf.cast(starts, tf.int32), 0, s - size)
+    starts = tf.cast(tf.stop_gradient(starts), tf.float32)
+    denom = tf.cast(s - 1, tf.float32)
+    boxes = tf.concat([starts, starts + (size - 1)], axis=1) / denom   # [row1, col1, row2, col2]
+    return tf.image.crop_and_resize(features, boxes, tf.range(tf.shape(features)[0]), [size, size])
+
+
+@dataclasses.dataclass
+class LearnedState:
+    rnn: Any
+    theta_1: Any
+    theta: Any
+    step: int
+
+
+class LearnedUpdater(Updater):
+    """Tracking-time wrapper of a trained :class:`UpdaterNet` (config ``updater.kind: learned``)."""
+
+    def __init__(self, config, net=None):
+        self.interval = max(1, int(config.interval))
+        self.config = config
+        self.net = net
+        self._step_fn = None
+
+    def attach(self, head):
+        super().attach(head)
+
+    def _ensure_net(self, theta):
+        if self.net is None:
+            from tf_lu.tracker import resolve_path
+            if not self.config.updater_weights:
+                raise TfLuError("the learned updater config names no weights (key 'updater.updater_weights')")
+            self.net = load_updater_net(resolve_path(self.config.updater_weights), self.config,
+                                        channels=int(theta.shape[-1]), size=int(theta.shape[1]))
+        if self._step_fn is None:
+            self._step_fn = tf.function(lambda c, s, t1: self.net(c, s, t1, training=False), reduce_retracing=True)
+
+    def init(self, theta):
+        self._ensure_net(theta)
+        size = int(theta.shape[1])
+        theta_new, states = self._step_fn(theta, self.net.zero_states(1, size), theta)
+        return LearnedState(states, theta, theta_new, 0)
+
+    def update(self, state, evidence):
+        features = evidence.search_features()
+        size = int(state.theta_1.shape[1])
+        start = np.round(np.asarray(evidence.peak, dtype=np.float64)).astype(np.int32)
+        candidate = window_at(features, start[None], size)
+        theta_new, states = self._step_fn(candidate, state.rnn, state.theta_1)
+        step = state.step + 1
+        theta = theta_new if step % self.interval == 0 else state.theta
+        return LearnedState(states, state.theta_1, theta, step), theta
+
+
+def load_updater_net(path, config, channels, size):
+    import os
+    if not os.path.isfile(path):
+        raise TfLuError(f"updater weights not found: {path}")
+    net = UpdaterNet(channels, config.hidden, config.layers, config.cell, 0.0, config.layer_norm,
+                     config.residual).build_for(size)
+    try:
+        net.load_weights(path)
+    except (ValueError, OSError) as exc:
+        raise TfLuError(f"cannot load updater weights {path}: {str(exc).splitlines()[0]}") from None
+    return net

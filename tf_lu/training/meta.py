@@ -1,0 +1,179 @@
+"""Meta-training of the learned updater: stateful truncated BPTT over cached search features, with ``model.fit``.
+
+Every batch holds ``B`` sequences of one bucket length, cut into chunks of ``H`` frames (``chunk_dataset``).
+:class:`MetaTrainer.train_step` processes one chunk frame by frame:
+
+1. on the first frame of a sequence (``reset``) the carried state restarts: theta_1 = g(x_1) (the centre window of the
+   first frame's features), hidden state zero, estimated position at the centre;
+2. on every later frame t the current template is scored on frame t's search features: the loss is
+   ``(1 - lambda) * balanced logistic + lambda * ||theta - theta_1||^2 / (m m d)``; its peak is the estimated position
+   (unless teacher forcing), clipped to ``max_shift`` cells;
+3. the candidate g(x_t) is taken at the estimated position, the recurrent updater advances, and the template used
+   for detection is replaced every M frames (interval update).
+
+Gradients flow through the H frames of the chunk only; the state is carried to the next chunk without gradient
+(stored in non-trainable variables).  Absent frames contribute no loss.
+"""
+import json
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tf_lu.config import to_dict
+from tf_lu.correlation import ResponseAdjust, cross_correlation
+from tf_lu.learned_updater import UpdaterNet, window_at
+from tf_lu.losses import anchor_loss, balanced_logistic_per_sample, siamfc_labels
+from tf_lu.training.feature_cache import chunk_dataset
+
+
+class MetaTrainer(keras.Model):
+    """Wraps an :class:`UpdaterNet` and a frozen response adjust; carries the truncated-BPTT state."""
+
+    def __init__(self, net, adjust, batch, size, channels, template_size, meta_config, interval=1, stride=8,
+                 positive_radius=16.0):
+        super().__init__()
+        self.net, self.adjust, self.cfg, self.interval = net, adjust, meta_config, max(1, int(interval))
+        self.adjust.trainable = False
+        self.batch, self.size, self.channels, self.m = batch, size, channels, template_size
+        response = size - template_size + 1
+        self.labels = tf.constant(siamfc_labels(response, stride, positive_radius)[None, :, :, None])
+        self.centre = (size - template_size) // 2
+        zeros = lambda shape: tf.Variable(tf.zeros(shape), trainable=False)
+        t_shape = (batch, template_size, template_size, channels)
+        self.theta_1, self.theta = zeros(t_shape), zeros(t_shape)
+        self.position = tf.Variable(tf.zeros((batch, 2), tf.int32), trainable=False)
+        self.step_count = tf.Variable(0, trainable=False)
+        self.hidden = [[zeros(s.shape) for s in layer] for layer in net.zero_states(batch, template_size)]
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.cls_tracker = keras.metrics.Mean(name="cls")
+        self.anchor_tracker = keras.metrics.Mean(name="anchor")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.cls_tracker, self.anchor_tracker]
+
+    def _carried_state(self, reset, first_features):
+        """The state at the start of a chunk: the stored one, or a fresh one when a new batch of sequences starts."""
+        centre = tf.fill((self.batch, 2), self.centre)
+        theta_1 = tf.where(reset, window_at(first_features, centre, self.m), self.theta_1)
+        hidden = [[tf.where(reset, tf.zeros_like(v), tf.identity(v)) for v in layer] for layer in self.hidden]
+        theta = tf.where(reset, theta_1, self.theta)
+        position = tf.where(reset, tf.zeros_like(self.position), self.position)
+        step = tf.where(reset, 0, self.step_count)
+        return theta_1, hidden, theta, position, step
+
+    def unroll(self, features, absent, reset, training):
+        """Run one chunk; returns (mean loss, mean cls, mean anchor, final state)."""
+        lam = self.cfg.anchor_lambda
+        theta_1, hidden, theta, position, step = self._carried_state(reset, features[:, 0])
+        total = cls_total = anchor_total = tf.constant(0.0)
+        count = tf.constant(0.0)
+        for k in range(self.cfg.unroll):
+            frame = features[:, k]
+            scored = tf.logical_not(tf.logical_or(absent[:, k], tf.equal(step, 0)))
+            weight = tf.cast(scored, tf.float32)
+            logits = self.adjust(cross_correlation(theta, frame))
+            cls = balanced_logistic_per_sample(tf.broadcast_to(self.labels, tf.shape(logits)), logits)
+            anchor = anchor_loss(theta, theta_1)
+            total += tf.reduce_sum(weight * ((1 - lam) * cls + lam * anchor))
+            cls_total += tf.reduce_sum(weight * cls)
+            anchor_total += tf.reduce_sum(weight * anchor)
+            count += tf.reduce_sum(weight)
+            if self.cfg.teacher_forcing:
+                estimate = tf.zeros_like(position)
+            else:
+                flat = tf.argmax(tf.reshape(tf.stop_gradient(logits), [self.batch, -1]), axis=1, output_type=tf.int32)
+                width = tf.shape(logits)[2]
+                peak = tf.stack([flat // width, flat % width], axis=1) - self.centre
+                estimate = tf.clip_by_value(peak, -self.cfg.max_shift, self.cfg.max_shift)
+            position = tf.where(tf.equal(step, 0), tf.zeros_like(position), estimate)
+            candidate = window_at(frame, position + self.centre, self.m)
+            theta_new, hidden = self.net(candidate, hidden, theta_1, training=training)
+            theta = tf.where(tf.equal(step % self.interval, 0), theta_new, theta)
+            step += 1
+        count = tf.maximum(count, 1.0)
+        return total / count, cls_total / count, anchor_total / count, (theta_1, hidden, theta, position, step)
+
+    def _store(self, state):
+        theta_1, hidden, theta, position, step = state
+        self.theta_1.assign(tf.stop_gradient(theta_1))
+        self.theta.assign(tf.stop_gradient(theta))
+        self.position.assign(position)
+        self.step_count.assign(step)
+        for layer_vars, layer in zip(self.hidden, hidden):
+            for var, value in zip(layer_vars, layer):
+                var.assign(tf.stop_gradient(value))
+
+    def train_step(self, data):
+        features, absent, reset = data
+        with tf.GradientTape() as tape:
+            loss, cls, anchor, state = self.unroll(features, absent, reset, training=True)
+        variables = self.net.trainable_variables
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        self._store(state)
+        self.loss_tracker.update_state(loss)
+        self.cls_tracker.update_state(cls)
+        self.anchor_tracker.update_state(anchor)
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):
+        features, absent, reset = data
+        loss, cls, anchor, state = self.unroll(features, absent, reset, training=False)
+        self._store(state)
+        self.loss_tracker.update_state(loss)
+        self.cls_tracker.update_state(cls)
+        self.anchor_tracker.update_state(anchor)
+        return {m.name: m.result() for m in self.metrics}
+
+
+def build_meta_trainer(config, adjust, size, channels, template_size=6):
+    cfg = config.meta
+    upd = config.updater
+    net = UpdaterNet(channels, upd.hidden, upd.layers, upd.cell, upd.dropout, upd.layer_norm, upd.residual)
+    net.build_for(template_size)
+    trainer = MetaTrainer(net, adjust, cfg.batch_size, size, channels, template_size, cfg, upd.interval)
+    trainer.compile(optimizer=keras.optimizers.AdamW(cfg.lr, weight_decay=cfg.weight_decay))
+    trainer.optimizer.build(trainer.net.trainable_variables)
+    trainer.built = True  # every weight exists already (the net is built); BackupAndRestore needs this
+    return trainer
+
+
+def frozen_adjust(network):
+    """A copy of the extractor's response adjust (gain and bias), frozen."""
+    adjust = ResponseAdjust(network.adjust.gain)
+    adjust.build(())
+    adjust.bias.assign(network.adjust.bias)
+    adjust.trainable = False
+    return adjust
+
+
+def train_updater(config, network, features_dir, out_dir, verbose=1, extra_callbacks=()):
+    """Meta-train the learned updater on cached features; resumable.  Writes ``updater.weights.h5``."""
+    cfg = config.meta
+    keras.utils.set_random_seed(cfg.seed)
+    os.makedirs(out_dir, exist_ok=True)
+    dataset, (size, channels) = chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.seed)
+    template_size = int(network.backbone.compute_output_shape((1, 127, 127, 3))[1])
+    trainer = build_meta_trainer(config, frozen_adjust(network), size, channels, template_size)
+    epochs = max(1, cfg.steps // cfg.steps_per_epoch)
+    callbacks = [
+        keras.callbacks.BackupAndRestore(os.path.join(out_dir, "backup")),
+        keras.callbacks.TensorBoard(os.path.join(out_dir, "logs"), update_freq=cfg.steps_per_epoch),
+        keras.callbacks.CSVLogger(os.path.join(out_dir, "history.csv"), append=True),
+        keras.callbacks.TerminateOnNaN(),
+        *extra_callbacks,
+    ]
+    start = time.time()
+    history = trainer.fit(dataset, epochs=epochs, steps_per_epoch=cfg.steps_per_epoch, callbacks=callbacks,
+                          verbose=verbose)
+    trainer.net.save_weights(os.path.join(out_dir, "updater.weights.h5"))
+    summary = {"steps": epochs * cfg.steps_per_epoch, "epochs_this_run": len(history.history.get("loss", [])),
+               "wall_seconds_this_run": round(time.time() - start, 1),
+               "history": {k: [float(x) for x in v] for k, v in history.history.items()},
+               "updater": to_dict(config)["updater"], "meta": to_dict(config)["meta"]}
+    with open(os.path.join(out_dir, "train_summary.json"), "w", encoding="utf-8") as handle:
+        json.dump(summary, handle, indent=2)
+    return summary

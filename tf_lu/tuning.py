@@ -1,0 +1,66 @@
+"""Hyperparameter search of tracking parameters with keras-tuner, scored by OTB AUC on training sequences.
+
+:class:`TrackingTuner` is a keras-tuner ``BaseTuner`` whose trial builds a tracker from a config with the trial's
+hyperparameters applied, runs it over the given sequences and reports mean AUC.  :func:`search_ema_alpha` is the
+paper's EMA search: alpha from 0.01 to 0.20 in steps of 0.01, on training sequences, never evaluation ones.
+"""
+import dataclasses
+
+import numpy as np
+
+from tf_lu import paper
+from tf_lu.evaluation.metrics import sequence_metrics
+
+
+def track_auc(tracker, sequences, progress=None):
+    """Mean OTB AUC of ``tracker`` over ``sequences`` (one pass each)."""
+    from tf_lu.evaluation.otb import run_sequence
+    scores = []
+    for sequence in sequences:
+        boxes, _ = run_sequence(tracker, sequence, progress)
+        scores.append(sequence_metrics(boxes, sequence.boxes)["auc"])
+    return float(np.mean(scores))
+
+
+def _tuner_class():
+    import keras_tuner as kt
+
+    class TrackingTuner(kt.engine.base_tuner.BaseTuner):
+        """Each trial: ``make_tracker(hp) -> tracker``; objective ``auc`` on ``sequences`` (maximised)."""
+
+        def __init__(self, oracle, make_tracker, sequences, **kwargs):
+            super().__init__(oracle, hypermodel=None, **kwargs)
+            self.make_tracker, self.sequences = make_tracker, sequences
+
+        def run_trial(self, trial, *args, **kwargs):
+            tracker = self.make_tracker(trial.hyperparameters)
+            return {"auc": track_auc(tracker, self.sequences)}
+
+    return kt, TrackingTuner
+
+
+def search_ema_alpha(config, sequences, directory, alphas=None, progress=True):
+    """Grid-search EMA's alpha with keras-tuner; returns ``(best_alpha, {alpha: auc})``."""
+    from tf_lu.heads import SiamFCHead
+    from tf_lu.tracker import Tracker, load_siamfc_network
+    from tf_lu.updaters import EMAUpdater
+    kt, TrackingTuner = _tuner_class()
+    start, stop, step = paper.EMA_ALPHA_SEARCH
+    alphas = alphas or [round(a, 2) for a in np.arange(start, stop + step / 2, step)]
+    network = load_siamfc_network(config)
+
+    def make_tracker(hp):
+        alpha = hp.Choice("alpha", alphas)
+        updater = EMAUpdater(dataclasses.replace(config.updater, kind="ema", alpha=alpha))
+        return Tracker(network.backbone, SiamFCHead(network.adjust), updater, config.track, f"ema-{alpha}")
+
+    oracle = kt.oracles.GridSearchOracle(objective=kt.Objective("auc", "max"), max_trials=len(alphas))
+    tuner = TrackingTuner(oracle, make_tracker, sequences, directory=directory, project_name="ema_alpha",
+                          overwrite=False)
+    tuner.search()
+    scores = {}
+    for trial in tuner.oracle.trials.values():
+        if trial.score is not None:
+            scores[float(trial.hyperparameters.get("alpha"))] = float(trial.score)
+    best = max(scores, key=scores.get)
+    return best, dict(sorted(scores.items()))
