@@ -1,4 +1,4 @@
-"""The MDNet-style SGD updater on a tiny random head: when it updates, that it learns, its memory bound, no retracing."""
+"""The MDNet-style SGD updater on a tiny random head: when it updates, that it learns, bounded memory, one trace."""
 import dataclasses
 import os
 
@@ -111,12 +111,9 @@ def test_label_map_is_centred_on_the_peak():
     updater = make_updater()
     assert updater._raw_peak((3, 12), 17) == (3.0, 12.0)
     assert updater._raw_peak(None, 17) == (8.0, 8.0)
-    up = 17 * updater.response_up                            # the tracker's upsampled grid maps back to the raw one
-    assert updater._raw_peak(((up - 1) / 2 + 32, (up - 1) / 2 - 16), 17) == pytest.approx((10.0, 7.0))
 
 
 def test_registered_and_config_file():
-    sgd_updater.register()
     assert isinstance(build_updater(UpdaterConfig(kind="sgd")), SGDUpdater)
     config = load_config(os.path.join(REPO_ROOT, "configs", "trackers", "siamfc-sgd.yaml"))
     assert config.updater.kind == "sgd" and config.backbone.width == 0.5

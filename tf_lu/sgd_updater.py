@@ -31,7 +31,7 @@ from tf_lu import paper
 from tf_lu.errors import TfLuError
 from tf_lu.heads import SiamFCHead
 from tf_lu.losses import balanced_logistic_loss
-from tf_lu.updaters import Updater, register_updater
+from tf_lu.updaters import Updater
 
 SHORT_TERM_FRAMES = 20   # MDNet: the short-term update uses the samples of the last 20 frames
 
@@ -68,8 +68,6 @@ class SGDState:
 class SGDUpdater(Updater):
     """MDNet-style SGD on theta over an online set of (search feature, pseudo-label map) pairs."""
 
-    #: the raw response grid is ``response_up`` times smaller than the tracker's upsampled one (see ``_raw_peak``)
-    response_up = paper.SIAMFC_RESPONSE_UP
     total_stride = paper.SIAMFC_TOTAL_STRIDE
 
     def __init__(self, config):
@@ -139,20 +137,11 @@ class SGDUpdater(Updater):
         state.count = min(state.count + 1, state.capacity)
 
     def _raw_peak(self, peak, size):
-        """``peak`` on the raw (S, S) response grid.
-
-        ``FrameEvidence.peak`` is documented as a raw-grid position; a peak beyond the raw grid is taken to be on the
-        tracker's upsampled grid (side ``S * response_up``) and mapped back (same centre, ``response_up`` times finer).
-        ``None`` means the centre (the target did not move).
-        """
+        """``peak`` on the raw (S, S) response grid (``FrameEvidence.peak``); ``None`` means the centre."""
         centre = (size - 1) / 2.0
         if peak is None:
             return centre, centre
-        row, col = float(peak[0]), float(peak[1])
-        if max(row, col) > size - 1:
-            up_centre = (size * self.response_up - 1) / 2.0
-            row, col = (centre + (row - up_centre) / self.response_up, centre + (col - up_centre) / self.response_up)
-        return row, col
+        return float(peak[0]), float(peak[1])
 
     # --- the inner loop -------------------------------------------------------------------------------------------
     def fit(self, state, start, n, iterations):
@@ -215,7 +204,3 @@ class SGDUpdater(Updater):
         z, y = tf.gather(state.features, slots), tf.gather(state.labels, slots)
         return float(balanced_logistic_loss(y, self._respond(theta, z)))
 
-
-def register():
-    """Make ``kind: sgd`` buildable by :func:`tf_lu.updaters.build_updater`."""
-    register_updater("sgd", SGDUpdater)
