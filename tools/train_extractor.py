@@ -26,14 +26,6 @@ def main():
     config = load_config(args.config, overrides)
     from tf_lu.data.mixing import parse_weighted_paths
     records = parse_weighted_paths(args.records)
-    if len(records) == 1:
-        records = records[0][0]           # one folder: exactly the single-set pipeline (a weight is meaningless)
-    else:
-        # Several weighted sets: train_extractor builds its dataset with extractor.pair_dataset(records, cfg,
-        # stride); mixed_pair_dataset takes the same arguments with a list of (folder, weight) as ``records``.
-        import tf_lu.training.extractor as extractor
-        from tf_lu.data.mixing import mixed_pair_dataset
-        extractor.pair_dataset = mixed_pair_dataset
     summary = train_extractor(config, records, args.out)
     print(summary)
 

@@ -426,10 +426,10 @@ def estimate_size(settings, videos, sample_videos=4, frames_per_track=2, max_cro
                 "tracks": int(round(kept * scale)), "tracks_seen": int(round(seen * scale))}
     if search_bytes:
         search, exemplar = float(np.mean(search_bytes)), float(np.mean(exemplar_bytes))
-        mean_interval = (1 + settings.max_interval) / 2.0
+        kept_fraction = float(np.mean(1.0 / np.arange(1, settings.max_interval + 1)))   # E[1/k], k uniform
         estimate.update({
             "bytes_per_pair": int(search + exemplar + 120), "bytes_per_sequence_frame": int(search + 40),
-            "pairs": int(round(pair_count * scale)), "sequence_frames": int(round(frames * scale / mean_interval))})
+            "pairs": int(round(pair_count * scale)), "sequence_frames": int(round(frames * scale * kept_fraction))})
         estimate["pair_bytes"] = estimate["pairs"] * estimate["bytes_per_pair"] if "pairs" in settings.stages else 0
         estimate["sequence_bytes"] = (estimate["sequence_frames"] * estimate["bytes_per_sequence_frame"]
                                       if "sequences" in settings.stages else 0)
@@ -513,6 +513,12 @@ def _run_tasks(tasks, settings, bar):
         return
     import multiprocessing
     import queue as queue_module
+    import sys
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    if main_file is not None and not os.path.exists(main_file):
+        # e.g. a script piped through stdin: spawned workers could not re-import it and the pool would hang
+        print("note: __main__ is not importable by worker processes; curating in this process", file=sys.stderr)
+        return _run_tasks(tasks, dataclasses.replace(settings, workers=1), bar)
     context = multiprocessing.get_context("spawn")
     progress = context.Queue()
     with context.Pool(min(settings.workers, len(tasks)), initializer=_init_worker, initargs=(progress,)) as pool:

@@ -12,7 +12,7 @@ import yaml
 
 from tf_lu.config import to_dict
 from tf_lu.losses import balanced_logistic_loss
-from tf_lu.records import pair_dataset
+from tf_lu.data.mixing import mixed_pair_dataset
 from tf_lu.siamfc import SiamFCNet
 
 
@@ -40,12 +40,13 @@ def export_weights(model, config, path):
 
 
 def train_extractor(config, records, out_dir, verbose=1, extra_callbacks=()):
-    """Train on the pair records at ``records`` into ``out_dir``; resumable.  Returns a summary dict."""
+    """Train on pair records into ``out_dir``; resumable.  ``records`` is a folder, or a list of
+    ``(folder, weight)`` to mix curated sets.  Returns a summary dict."""
     cfg = config.train
     keras.utils.set_random_seed(cfg.seed)
     os.makedirs(out_dir, exist_ok=True)
     model = build_training_model(config)
-    dataset = pair_dataset(records, cfg, config.track.total_stride)
+    dataset = mixed_pair_dataset(records, cfg, config.track.total_stride)
     epochs = max(1, cfg.steps // cfg.steps_per_epoch)
     callbacks = [
         keras.callbacks.BackupAndRestore(os.path.join(out_dir, "backup")),
