@@ -3,8 +3,9 @@
 Every tracker the tools know is built here from its name:
 
 * ``opencv-<kind>``: an OpenCV contrib tracker run as a peer (:mod:`tf_lu.evaluation.peers`);
-* any other name: a tracker config ``configs/trackers/<name>.yaml`` (for example ``siamfc-none``, ``siamfc-ema``),
-  built by :func:`tf_lu.tracker.build_tracker_from_config`.  A new update method is a new config file here.
+* any other name: a tracker config ``configs/trackers/<name>.yaml`` (for example ``siamfc-none``, ``siamfc-ema``)
+  or an ablation variant ``configs/ablations/<name>.yaml``, built by
+  :func:`tf_lu.tracker.build_tracker_from_config`.  A new update method is a new config file here.
 
 A tracker has ``init(image, box)`` and ``update(image) -> box`` with RGB ``uint8`` images and 0-based ``(x, y, w, h)``
 boxes.
@@ -16,11 +17,20 @@ from tf_lu.errors import TfLuError
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRACKER_CONFIG_DIR = os.path.join(REPO_ROOT, "configs", "trackers")
+ABLATION_CONFIG_DIR = os.path.join(REPO_ROOT, "configs", "ablations")
 
 
-def config_tracker_names():
-    return sorted(os.path.splitext(os.path.basename(p))[0]
-                  for p in glob.glob(os.path.join(TRACKER_CONFIG_DIR, "*.yaml")))
+def _config_paths():
+    paths = {}
+    for folder in (ABLATION_CONFIG_DIR, TRACKER_CONFIG_DIR):
+        for path in glob.glob(os.path.join(folder, "*.yaml")):
+            paths[os.path.splitext(os.path.basename(path))[0]] = path
+    return paths
+
+
+def config_tracker_names(include_ablations=False):
+    folders = (TRACKER_CONFIG_DIR, ABLATION_CONFIG_DIR) if include_ablations else (TRACKER_CONFIG_DIR,)
+    return sorted(name for name, path in _config_paths().items() if os.path.dirname(path) in folders)
 
 
 def tracker_names():
@@ -36,8 +46,8 @@ def build_tracker(name):
         if kind not in OPENCV_TRACKERS:
             raise TfLuError(f"unknown tracker {name!r}; known: {', '.join(tracker_names())}")
         return OpenCVTracker(kind)
-    path = os.path.join(TRACKER_CONFIG_DIR, f"{name}.yaml")
-    if not os.path.isfile(path):
+    path = _config_paths().get(name)
+    if path is None:
         raise TfLuError(f"unknown tracker {name!r}; known: {', '.join(tracker_names())}")
     from tf_lu.tracker import build_tracker_from_config
     return build_tracker_from_config(path, name=name)

@@ -38,7 +38,8 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
-from tf_lu.data.sequences import Sequence, is_otb_folder, list_images, read_otb_sequence
+from tf_lu.data.sequences import Sequence, is_otb_folder, list_images, read_otb_sequence, read_text
+from tf_lu.data.sequences import parse_number_rows as _parse_rows
 from tf_lu.errors import TfLuError
 
 
@@ -75,37 +76,12 @@ class Video:
 # --------------------------------------------------------------------------------------------------------- parsing
 
 def _read_text(path, what="annotation"):
-    try:
-        with open(path, "r", encoding="utf-8") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise TfLuError(f"missing {what} file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TfLuError(f"unreadable {what} file: {path} ({exc.__class__.__name__})") from None
+    return read_text(path, what)
 
 
 def parse_number_rows(path, counts=(4,), text=None):
-    """Rows of comma/tab/space separated numbers from ``path``; each row must hold one of ``counts`` values.
-
-    Returns a list of float arrays (rows may differ in length when ``counts`` allows several).  A bad row is a
-    :class:`TfLuError` naming the file and line."""
-    text = _read_text(path) if text is None else text
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line:
-            continue
-        parts = [p for p in re.split(r"[,\t ]+", line) if p]
-        if len(parts) not in counts:
-            expected = " or ".join(str(c) for c in counts)
-            raise TfLuError(f"{path}, line {number}: expected {expected} values, got {len(parts)}: {line[:80]!r}")
-        try:
-            rows.append(np.array([float(p) for p in parts], dtype=np.float64))
-        except ValueError:
-            raise TfLuError(f"{path}, line {number}: not a number in {line[:80]!r}") from None
-    if not rows:
-        raise TfLuError(f"{path}: no annotations")
-    return rows
+    """Rows of numbers from ``path`` (or ``text``); see :func:`tf_lu.data.sequences.parse_number_rows`."""
+    return _parse_rows(_read_text(path) if text is None else text, path, counts)
 
 
 def read_boxes(path, one_based=False):

@@ -57,16 +57,22 @@ def center_window(image, size):
     return image[start:start + size, start:start + size]
 
 
-def sample_pair(tracks, rng, max_gap=100):
-    """Two visible frames of one track at most ``max_gap`` apart -> (exemplar 143, search 255, track name)."""
+def _frame_pair(tracks, rng, max_gap, min_visible=2):
+    """A random track with at least ``min_visible`` visible frames, and two of them at most ``max_gap`` apart."""
     while True:
         track = tracks[rng.integers(len(tracks))]
         visible = track.visible
-        if len(visible) >= 2:
+        if len(visible) >= min_visible:
             break
     i = visible[rng.integers(len(visible))]
     near = visible[(np.abs(visible - i) <= max_gap) & (visible != i)]
     j = near[rng.integers(len(near))] if len(near) else i
+    return track, visible, i, j
+
+
+def sample_pair(tracks, rng, max_gap=100):
+    """Two visible frames of one track at most ``max_gap`` apart -> (exemplar 143, search 255, track name)."""
+    track, _, i, j = _frame_pair(tracks, rng, max_gap)
     return center_window(track.crops[i], EXEMPLAR_MARGIN), track.crops[j], track.name
 
 
@@ -121,15 +127,7 @@ def _background(backgrounds, rng):
 def composite_pair(tracks, backgrounds, rng, max_gap=100, max_distractors=2):
     """A pair whose target (from a real track) is pasted over backgrounds of another sequence, with photometric
     change and 0..``max_distractors`` distractors near it (half of them the same object from another frame)."""
-    exemplar_crop, search_crop, name = None, None, None
-    while True:
-        track = tracks[rng.integers(len(tracks))]
-        visible = track.visible
-        if len(visible) >= 3:
-            break
-    i = visible[rng.integers(len(visible))]
-    near = visible[(np.abs(visible - i) <= max_gap) & (visible != i)]
-    j = near[rng.integers(len(near))] if len(near) else i
+    track, visible, i, j = _frame_pair(tracks, rng, max_gap, min_visible=3)
     centre = (CROP_SIZE - 1) / 2.0
     base_scale = rng.uniform(0.9, 1.1)
     background = _background(backgrounds, rng)

@@ -66,35 +66,47 @@ def list_images(folder):
     return sorted((os.path.join(folder, n) for n in names), key=_natural_key)
 
 
-def parse_box_lines(text, source="box file"):
-    """Parse ``x,y,w,h`` lines separated by commas, tabs or spaces; ``NaN`` marks an absent target."""
+def parse_number_rows(text, source, counts=(4,)):
+    """Rows of comma, tab or space separated numbers; each row must hold one of ``counts`` values (``NaN`` allowed).
+
+    Returns a list of float arrays.  A bad row is a :class:`TfLuError` naming ``source`` and the line."""
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line:
             continue
         parts = [p for p in re.split(r"[,\t ]+", line) if p]
-        if len(parts) != 4:
-            raise TfLuError(f"{source}, line {number}: expected 4 values x,y,w,h, got {len(parts)}: {line!r}")
+        if len(parts) not in counts:
+            expected = " or ".join(str(c) for c in counts)
+            raise TfLuError(f"{source}, line {number}: expected {expected} values, got {len(parts)}: {line[:80]!r}")
         try:
-            rows.append([float(p) for p in parts])
+            rows.append(np.array([float(p) for p in parts], dtype=np.float64))
         except ValueError:
-            raise TfLuError(f"{source}, line {number}: not a number in {line!r}") from None
+            raise TfLuError(f"{source}, line {number}: not a number in {line[:80]!r}") from None
     if not rows:
         raise TfLuError(f"{source}: no boxes")
-    return np.array(rows, dtype=np.float64)
+    return rows
 
 
-def read_box_file(path):
-    """Read an OTB box file (1-based) into 0-based rows."""
+def parse_box_lines(text, source="box file"):
+    """Parse ``x,y,w,h`` lines separated by commas, tabs or spaces; ``NaN`` marks an absent target."""
+    return np.stack(parse_number_rows(text, source, (4,)))
+
+
+def read_text(path, what="box"):
+    """The text of a small annotation file; a missing or unreadable one is a :class:`TfLuError`."""
     try:
         with open(path, "r", encoding="utf-8") as handle:
-            text = handle.read()
+            return handle.read()
     except FileNotFoundError:
-        raise TfLuError(f"missing box file: {path}") from None
+        raise TfLuError(f"missing {what} file: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise TfLuError(f"unreadable box file: {path} ({exc.__class__.__name__})") from None
-    return from_otb(parse_box_lines(text, source=path))
+        raise TfLuError(f"unreadable {what} file: {path} ({exc.__class__.__name__})") from None
+
+
+def read_box_file(path, what="box"):
+    """Read an OTB box file (1-based) into 0-based rows."""
+    return from_otb(parse_box_lines(read_text(path, what), source=path))
 
 
 def read_otb_sequence(folder, name=None):

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from tf_lu import registry
 from tf_lu.boxes import to_otb
-from tf_lu.data.sequences import Sequence, parse_box_lines
+from tf_lu.data.sequences import Sequence, read_box_file
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.metrics import (PRECISION_AT, PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, precision_curve,
                                       sequence_metrics, success_curve)
@@ -72,16 +72,7 @@ def write_results_file(path, boxes):
 
 def load_results_file(path):
     """Read an OTB result file (1-based) into 0-based ``(N, 4)`` boxes."""
-    try:
-        with open(path, "r", encoding="utf-8") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        raise TfLuError(f"missing result file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TfLuError(f"unreadable result file: {path} ({exc.__class__.__name__})") from None
-    boxes = parse_box_lines(text, source=path)
-    boxes[:, :2] -= 1.0
-    return boxes
+    return read_box_file(path, what="result")
 
 
 def _load_times(path):
@@ -262,14 +253,14 @@ def run_benchmark(tracker_names, sequences, out_dir, build=registry.build_tracke
     if not sequences:
         raise TfLuError("no sequences given")
     trackers = {name: build(name) for name in names}
-    for tracker in trackers.values():
-        warm_up(tracker, sequences[0])
     try:
         os.makedirs(out_dir, exist_ok=True)
         staging = tempfile.mkdtemp(prefix=".benchmark-", dir=out_dir)
     except OSError as exc:
         raise TfLuError(f"cannot write to output folder {out_dir}: {exc.strerror or exc}") from None
     try:
+        for tracker in trackers.values():
+            warm_up(tracker, sequences[0])
         results = os.path.join(staging, "results")
         total = len(names) * sum(len(s) for s in sequences)
         with tqdm(total=total, disable=not progress, unit="frame", dynamic_ncols=True) as bar:

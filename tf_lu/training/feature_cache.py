@@ -1,7 +1,7 @@
 """Cache search features of sequence records under the frozen feature extractor.
 
 Meta-training looks at every frame many times but never changes the extractor, so each bucket file
-``seq-L{L}-{k}.tfrecord`` (JPEG crops) becomes ``feat-L{L}-{k}.tfrecord`` holding the (S, S, C) float16 search
+``seq-L{L}-{k}.tfrecord`` (JPEG crops) becomes ``feat-L{L}-{k}-{folder}.tfrecord`` holding the (S, S, C) float16 search
 features of every frame (255 crop -> 22x22xC for SiamFC) and the absent flags.  Cached shards are kept and skipped
 on a rerun.  ``feature_meta.json`` records the feature shape and the extractor used.
 """
@@ -39,7 +39,10 @@ def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, sou
     files = [f for fs in sequence_buckets(sequence_dir).values() for f in fs]
     shape = None
     for file in tqdm(files, desc="cache features", unit="shard", disable=not progress):
-        target = os.path.join(out_dir, os.path.basename(file).replace("seq-", "feat-", 1))
+        # feat-L{L}-{shard}-{source folder}.tfrecord: several sequence folders can share one feature folder
+        tag = os.path.basename(os.path.normpath(sequence_dir))
+        target = os.path.join(out_dir, os.path.basename(file).replace("seq-", "feat-", 1)
+                              .replace(".tfrecord", f"-{tag}.tfrecord"))
         if os.path.exists(target):
             continue
         with tf.io.TFRecordWriter(target + ".tmp") as writer:
@@ -100,7 +103,7 @@ def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True):
     for length, files in sorted(feature_buckets(path).items()):
         if length % unroll:
             continue
-        ds = tf.data.TFRecordDataset(files).shuffle(64, seed=seed)
+        ds = tf.data.TFRecordDataset(files).shuffle(16, seed=seed)   # a 150-frame record is ~19 MB
         ds = (ds.repeat() if repeat else ds).map(parse).batch(batch_size, drop_remainder=True)
         datasets.append(ds)
         weights.append(float(len(files)) * length)
