@@ -5,7 +5,6 @@ The result is ``<out>/model.weights.h5`` plus ``<out>/config.yaml`` describing t
 """
 import json
 import os
-import time
 
 import keras
 import yaml
@@ -14,6 +13,7 @@ from tf_lu.config import to_dict
 from tf_lu.losses import balanced_logistic_loss
 from tf_lu.data.mixing import mixed_pair_dataset
 from tf_lu.siamfc import SiamFCNet
+from tf_lu.training.fitting import fit_resumable
 
 
 def exponential_schedule(lr_start, lr_end, steps):
@@ -47,19 +47,8 @@ def train_extractor(config, records, out_dir, verbose=1, extra_callbacks=()):
     os.makedirs(out_dir, exist_ok=True)
     model = build_training_model(config)
     dataset = mixed_pair_dataset(records, cfg, config.track.total_stride)
-    epochs = max(1, cfg.steps // cfg.steps_per_epoch)
-    callbacks = [
-        keras.callbacks.BackupAndRestore(os.path.join(out_dir, "backup")),
-        keras.callbacks.ModelCheckpoint(os.path.join(out_dir, "checkpoint.weights.h5"), save_weights_only=True),
-        keras.callbacks.TensorBoard(os.path.join(out_dir, "logs"), update_freq=cfg.steps_per_epoch),
-        keras.callbacks.CSVLogger(os.path.join(out_dir, "history.csv"), append=True),
-        keras.callbacks.TerminateOnNaN(),
-        *extra_callbacks,
-    ]
-    start = time.time()
-    history = model.fit(dataset, epochs=epochs, steps_per_epoch=cfg.steps_per_epoch, callbacks=callbacks,
-                        verbose=verbose)
-    wall = time.time() - start
+    history, epochs, wall = fit_resumable(model, dataset, out_dir, cfg.steps, cfg.steps_per_epoch, verbose,
+                                          extra_callbacks, checkpoint=True)
     export_weights(model, config, os.path.join(out_dir, "model.weights.h5"))
     with open(os.path.join(out_dir, "config.yaml"), "w", encoding="utf-8") as handle:
         yaml.safe_dump({"backbone": to_dict(config)["backbone"], "train": to_dict(config)["train"]}, handle)

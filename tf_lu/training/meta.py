@@ -16,7 +16,6 @@ Gradients flow through the H frames of the chunk only; the state is carried to t
 """
 import json
 import os
-import time
 
 import keras
 import numpy as np
@@ -27,6 +26,7 @@ from tf_lu.correlation import ResponseAdjust, cross_correlation
 from tf_lu.learned_updater import UpdaterNet, window_at
 from tf_lu.losses import anchor_loss, balanced_logistic_per_sample, siamfc_labels
 from tf_lu.training.feature_cache import chunk_dataset
+from tf_lu.training.fitting import fit_resumable
 
 
 class MetaTrainer(keras.Model):
@@ -158,20 +158,11 @@ def train_updater(config, network, features_dir, out_dir, verbose=1, extra_callb
     dataset, (size, channels) = chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.seed)
     template_size = int(network.backbone.compute_output_shape((1, 127, 127, 3))[1])
     trainer = build_meta_trainer(config, frozen_adjust(network), size, channels, template_size)
-    epochs = max(1, cfg.steps // cfg.steps_per_epoch)
-    callbacks = [
-        keras.callbacks.BackupAndRestore(os.path.join(out_dir, "backup")),
-        keras.callbacks.TensorBoard(os.path.join(out_dir, "logs"), update_freq=cfg.steps_per_epoch),
-        keras.callbacks.CSVLogger(os.path.join(out_dir, "history.csv"), append=True),
-        keras.callbacks.TerminateOnNaN(),
-        *extra_callbacks,
-    ]
-    start = time.time()
-    history = trainer.fit(dataset, epochs=epochs, steps_per_epoch=cfg.steps_per_epoch, callbacks=callbacks,
-                          verbose=verbose)
+    history, epochs, wall = fit_resumable(trainer, dataset, out_dir, cfg.steps, cfg.steps_per_epoch, verbose,
+                                          extra_callbacks)
     trainer.net.save_weights(os.path.join(out_dir, "updater.weights.h5"))
     summary = {"steps": epochs * cfg.steps_per_epoch, "epochs_this_run": len(history.history.get("loss", [])),
-               "wall_seconds_this_run": round(time.time() - start, 1),
+               "wall_seconds_this_run": round(wall, 1),
                "history": {k: [float(x) for x in v] for k, v in history.history.items()},
                "updater": to_dict(config)["updater"], "meta": to_dict(config)["meta"]}
     with open(os.path.join(out_dir, "train_summary.json"), "w", encoding="utf-8") as handle:
