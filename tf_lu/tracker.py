@@ -86,19 +86,21 @@ class Tracker:
             self.z_side *= ratio
             self.x_side *= ratio
         # the peak on the raw response grid (before upsampling), where search-feature windows are taken
-        raw_size = raw.shape[1]
+        raw = raw.numpy()
         peak = ((np.array([row, col], dtype=np.float64) - (self.upscale - 1) / 2.0) / cfg.response_up
-                + (raw_size - 1) / 2.0)
-        self._update_model(image, raw[best], features[best:best + 1], peak)
+                + (raw.shape[1] - 1) / 2.0)
+        confidence = float(1.0 / (1.0 + np.exp(-raw[best].max())))
+        self._update_model(image, features, best, peak, confidence)
         return from_center(self.center_box)
 
-    def _update_model(self, image, raw_response, search_features, peak):
+    def _update_model(self, image, features, best, peak, confidence):
         cx, cy = self.center_box[:2]
+        z_side = self.z_side
         evidence = FrameEvidence(
-            candidate=lambda: self.head.g(self._exemplar_fn(image, np.float32([cx, cy]), np.float32(self.z_side))),
-            search_features=lambda: search_features,
+            candidate=lambda: self.head.g(self._exemplar_fn(image, np.float32([cx, cy]), np.float32(z_side))),
+            search_features=lambda: features[best:best + 1],
             peak=peak,
-            confidence=float(tf.sigmoid(tf.reduce_max(raw_response))),
+            confidence=confidence,
             frame_index=self.frame_index)
         self.state, self.theta = self.updater.update(self.state, evidence)
 
