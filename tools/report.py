@@ -1,0 +1,26 @@
+"""Regenerate the tables, plots and summary.json of a benchmark from its raw OTB result files (no tracking).
+
+python tools/report.py --results docs/results/eval_dev/results --data ../shared/data/eval_dev --out /tmp/report
+"""
+import argparse
+import os
+
+import _bootstrap
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--results", required=True, help="folder with one sub-folder of <seq>.txt per tracker")
+    parser.add_argument("--data", required=True, help="the OTB-layout sequences the results are for")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--machine", help="machine description to record (default: this machine)")
+    args = parser.parse_args()
+    from tf_lu.data.sequences import read_otb_dataset
+    from tf_lu.evaluation.otb import markdown_table, write_report
+    os.makedirs(args.out, exist_ok=True)
+    summary = write_report(args.out, args.results, read_otb_dataset(args.data), machine=args.machine)
+    print(markdown_table(summary))
+
+
+if __name__ == "__main__":
+    _bootstrap.run(main)
