@@ -86,9 +86,6 @@ class LearnedUpdater(Updater):
         self.net = net
         self._step_fn = None
 
-    def attach(self, head):
-        super().attach(head)
-
     def _ensure_net(self, theta):
         if self.net is None:
             from tf_lu.tracker import resolve_path
@@ -97,20 +94,26 @@ class LearnedUpdater(Updater):
             self.net = load_updater_net(resolve_path(self.config.updater_weights), self.config,
                                         channels=int(theta.shape[-1]), size=int(theta.shape[1]))
         if self._step_fn is None:
-            self._step_fn = tf.function(lambda c, s, t1: self.net(c, s, t1, training=False), reduce_retracing=True)
+            self._step_fn = tf.function(self._step, reduce_retracing=True)
+
+    def _step(self, features, start, states, theta_1):
+        """One frame in one graph: the m x m window of ``features`` at ``start`` (row, col), then the network."""
+        size = tf.shape(theta_1)[1]
+        candidate = tf.slice(features, tf.stack([0, start[0], start[1], 0]), tf.stack([1, size, size, -1]))
+        return self.net(candidate, states, theta_1, training=False)
 
     def init(self, theta):
         self._ensure_net(theta)
         size = int(theta.shape[1])
-        theta_new, states = self._step_fn(theta, self.net.zero_states(1, size), theta)
+        theta_new, states = self.net(theta, self.net.zero_states(1, size), theta, training=False)
         return LearnedState(states, theta, theta_new, 0)
 
     def update(self, state, evidence):
         features = evidence.search_features()
         size = int(state.theta_1.shape[1])
-        start = np.round(np.asarray(evidence.peak, dtype=np.float64)).astype(np.int32)
-        candidate = window_at(features, start[None], size)
-        theta_new, states = self._step_fn(candidate, state.rnn, state.theta_1)
+        limit = int(features.shape[1]) - size
+        start = np.clip(np.round(np.asarray(evidence.peak, dtype=np.float64)), 0, limit).astype(np.int32)
+        theta_new, states = self._step_fn(features, start, state.rnn, state.theta_1)
         step = state.step + 1
         theta = theta_new if step % self.interval == 0 else state.theta
         return LearnedState(states, state.theta_1, theta, step), theta
