@@ -12,7 +12,7 @@ from tf_lu.data.synthetic import SyntheticConfig, generate_dataset, write_otb_fo
 from tf_lu.evaluation.otb import load_results_file, run_benchmark
 from tf_lu.visualize import write_annotated
 
-DEFAULT_TRACKERS = ("siamfc-none", "siamfc-ema", "opencv-csrt", "opencv-kcf")
+DEFAULT_TRACKERS = ("siamfc-none", "siamfc-ema", "siamfc-learned", "opencv-csrt", "opencv-kcf")
 
 
 def make_embedded_sequences(folder, count=4, seed=2024, frames=90):
