@@ -276,12 +276,22 @@ def got10k_videos(root, split=None):
     return [Video("got10k", n, os.path.join(folder, n), os.path.join(folder, n, "groundtruth.txt")) for n in names]
 
 
-def got10k_tracks(video):
+def _frames_and_boxes(video, dataset):
+    """Frames and 0-based boxes of a video whose box file has one row per frame.  A test split with only the
+    first box public comes back as a one-track list in the third slot (then nothing else needs checking)."""
     frames = _frames(video.frames)
     boxes = read_boxes(video.annotation)
-    if len(boxes) == 1 and len(frames) > 1:         # test split: only the first box is public
-        return [Track(name=video.name, frames=frames, boxes=boxes, absent=np.zeros(1, bool), dataset="got10k")]
+    if len(boxes) == 1 and len(frames) > 1:
+        return frames, boxes, [Track(name=video.name, frames=frames, boxes=boxes, absent=np.zeros(1, bool),
+                                     dataset=dataset)]
     _check_count(video.annotation, len(boxes), frames, video.frames)
+    return frames, boxes, None
+
+
+def got10k_tracks(video):
+    frames, boxes, first_only = _frames_and_boxes(video, "got10k")
+    if first_only:
+        return first_only
     absent = _invalid(boxes)
     occluded = np.zeros(len(frames), bool)
     absence_path = os.path.join(video.frames, "absence.label")
@@ -371,11 +381,9 @@ def trackingnet_videos(root, split=None):
 
 
 def trackingnet_tracks(video):
-    frames = _frames(video.frames)
-    boxes = read_boxes(video.annotation)
-    if len(boxes) == 1 and len(frames) > 1:         # test split: only the first box is public
-        return [Track(name=video.name, frames=frames, boxes=boxes, absent=np.zeros(1, bool), dataset="trackingnet")]
-    _check_count(video.annotation, len(boxes), frames, video.frames)
+    frames, boxes, first_only = _frames_and_boxes(video, "trackingnet")
+    if first_only:
+        return first_only
     return [Track(name=video.name, frames=frames, boxes=boxes, absent=_invalid(boxes), dataset="trackingnet")]
 
 
