@@ -89,7 +89,8 @@ def test_chunks_are_length_homogeneous_and_flag_resets(tmp_path):
     _, feat_dir = _generated_features(tmp_path)
     dataset, (size, channels) = chunk_dataset(feat_dir, batch_size=2, unroll=5)
     resets = []
-    for features, absent, reset in dataset.take(4):
+    for features, absent, offsets, reset in dataset.take(4):
+        assert offsets.shape == (2, 5, 2)
         assert features.shape[:2] == (2, 5) and features.shape[2] == size and features.shape[4] == channels
         resets.append(bool(reset))
     assert resets == [True, False, True, False]
@@ -105,3 +106,30 @@ def test_short_meta_training_lowers_the_loss(tmp_path):
     losses = summary["history"]["loss"]
     assert losses[-1] < 0.95 * losses[0]
     assert os.path.isfile(str(tmp_path / "run" / "updater.weights.h5"))
+
+
+def test_jittered_search_regions_put_the_target_at_the_stored_offset():
+    from tf_lu.training.feature_cache import SearchJitter, jitter_frames
+    size, length = 63, 6
+    frames = np.zeros((length, size, size, 3), np.uint8)
+    frames[:, 29:34, 29:34] = 255                       # a 5x5 target centred on pixel 31 (the crop centre)
+    boxes = np.tile([[29.0, 29.0, 5.0, 5.0]], (length, 1))
+    crops, offsets = jitter_frames(frames, boxes, SearchJitter(sigma=6.0, limit=12.0, scale=0.05),
+                                   np.random.default_rng(3))
+    np.testing.assert_allclose(offsets[0], 0.0)        # the first frame is kept: it gives theta_1
+    crops = crops.numpy()
+    np.testing.assert_allclose(crops[0], frames[0], atol=1e-3)
+    assert np.abs(offsets[1:]).max() > 1.0
+    for crop, offset in zip(crops, offsets):
+        weight = np.clip(crop[..., 0] - 64.0, 0.0, None)   # ignore the mean padding
+        rows, cols = np.mgrid[:size, :size]
+        centroid = np.array([(weight * rows).sum(), (weight * cols).sum()]) / weight.sum()
+        np.testing.assert_allclose(centroid, 31.0 + offset, atol=0.5)
+
+
+def test_frame_labels_are_centred_on_the_target_offset():
+    trainer = make_trainer(small_config())
+    centred = trainer.frame_labels(tf.zeros((1, 2))).numpy()
+    np.testing.assert_array_equal(centred, trainer.labels.numpy())
+    shifted = trainer.frame_labels(tf.constant([[16.0, -8.0]])).numpy()   # 2 cells down, 1 cell left
+    np.testing.assert_array_equal(shifted[0, 2:, :-1], centred[0, :-2, 1:])

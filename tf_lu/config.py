@@ -100,6 +100,7 @@ class MetaConfig:
     anchor_lambda: float = paper.UPDATER_LAMBDA   # loss = (1 - lambda) logistic + lambda anchor
     teacher_forcing: bool = False                 # True: target features at the ground truth, not the estimate
     max_shift: int = 8                            # estimated positions are clipped to +- this many feature cells
+    cosine_window: bool = False                   # estimate positions as the tracker does (cosine window blended in)
     steps: int = 1500                             # optimisation steps (one chunk of H frames per step)
     steps_per_epoch: int = 100
     seed: int = 0

@@ -4,9 +4,18 @@ Meta-training looks at every frame many times but never changes the extractor, s
 ``seq-L{L}-{k}.tfrecord`` (JPEG crops) becomes ``feat-L{L}-{k}-{folder}.tfrecord`` holding the (S, S, C) float16 search
 features of every frame (255 crop -> 22x22xC for SiamFC) and the absent flags.  Cached shards are kept and skipped
 on a rerun.  ``feature_meta.json`` records the feature shape and the extractor used.
+
+Tracking-like search regions (``jitter``): during tracking the search region is centred on the previous estimate, so
+the target sits off-centre by its motion plus the tracker's error, and the scale is slightly off.  Sequence records
+are crops centred on the ground truth; with :class:`SearchJitter` every frame after the first is re-cropped around a
+randomly shifted centre at a randomly perturbed scale, and the target's offset from the crop centre (in search-crop
+pixels, (row, col)) is stored per frame, so the meta-trainer centres each frame's labels on the target and takes
+its candidates off-grid, as the tracker does.
 """
+import dataclasses
 import json
 import os
+import zlib
 
 import numpy as np
 import tensorflow as tf
@@ -16,12 +25,57 @@ from tf_lu.records import parse_sequence, sequence_buckets
 
 FEATURE_CONTEXT = {"name": tf.io.FixedLenFeature([], tf.string), "length": tf.io.FixedLenFeature([], tf.int64)}
 FEATURE_LISTS = {"features": tf.io.FixedLenSequenceFeature([], tf.string),
-                 "absent": tf.io.FixedLenSequenceFeature([], tf.int64)}
+                 "absent": tf.io.FixedLenSequenceFeature([], tf.int64),
+                 "offset": tf.io.FixedLenSequenceFeature([2], tf.float32, allow_missing=True)}
 
 
-def feature_example(name, features, absent):
+@dataclasses.dataclass(frozen=True)
+class SearchJitter:
+    """Random search-region shift (normal, ``sigma`` pixels of the 255 crop, clipped to +-``limit``) and scale
+    (log-uniform within ``1 +- scale``) applied to every frame but the first of each sequence."""
+    sigma: float = 0.0
+    limit: float = 24.0
+    scale: float = 0.0
+    seed: int = 0
+
+    @property
+    def active(self):
+        return self.sigma > 0 or self.scale > 0
+
+
+def jitter_frames(frames, boxes, jitter, rng):
+    """Re-crop ``frames`` (L, S, S, 3) around shifted centres; returns (crops float32, target offsets (L, 2) (row, col)).
+
+    A frame is cropped with side ``S * s`` centred on ``c + d`` and resized to ``S``, so a target at ``p`` (crop
+    coordinates) lands at ``c + (p - c - d) / s``.  The first frame is kept (it gives the initial template).
+    """
+    frames = tf.cast(frames, tf.float32)
+    length, size = int(frames.shape[0]), int(frames.shape[1])
+    centre = (size - 1) / 2.0
+    shift = np.clip(rng.normal(0.0, jitter.sigma, (length, 2)), -jitter.limit, jitter.limit) if jitter.sigma else \
+        np.zeros((length, 2))
+    bound = np.log1p(jitter.scale)
+    scale = np.exp(rng.uniform(-bound, bound, length)) if jitter.scale else np.ones(length)
+    shift[0], scale[0] = 0.0, 1.0
+    half = (size * scale - 1.0) / 2.0
+    cy, cx = centre + shift[:, 0], centre + shift[:, 1]
+    crop_boxes = np.stack([cy - half, cx - half, cy + half, cx + half], axis=1) / (size - 1.0)
+    mean = tf.reduce_mean(frames, axis=[1, 2], keepdims=True)
+    crops = tf.image.crop_and_resize(frames - mean, crop_boxes.astype(np.float32), tf.range(length), [size, size],
+                                     extrapolation_value=0.0) + mean
+    boxes = np.nan_to_num(np.asarray(boxes, np.float64))
+    target = np.stack([boxes[:, 1] + (boxes[:, 3] - 1) / 2.0, boxes[:, 0] + (boxes[:, 2] - 1) / 2.0], axis=1)
+    target = np.where(np.all(boxes[:, 2:] > 0, axis=1)[:, None], target, centre)
+    offsets = (target - centre - shift) / scale[:, None]
+    return crops, offsets.astype(np.float32)
+
+
+def feature_example(name, features, absent, offsets=None):
     features = np.asarray(features, dtype=np.float16)
+    offsets = np.zeros((len(features), 2), np.float32) if offsets is None else np.asarray(offsets, np.float32)
     lists = tf.train.FeatureLists(feature_list={
+        "offset": tf.train.FeatureList(feature=[tf.train.Feature(float_list=tf.train.FloatList(value=o))
+                                                for o in offsets]),
         "features": tf.train.FeatureList(feature=[tf.train.Feature(bytes_list=tf.train.BytesList(value=[f.tobytes()]))
                                                   for f in features]),
         "absent": tf.train.FeatureList(feature=[tf.train.Feature(int64_list=tf.train.Int64List(value=[int(a)]))
@@ -32,8 +86,11 @@ def feature_example(name, features, absent):
     return tf.train.SequenceExample(context=context, feature_lists=lists).SerializeToString()
 
 
-def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, source=""):
-    """Run ``backbone`` over every frame of the sequence records in ``sequence_dir``; write feature records."""
+def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, source="", jitter=SearchJitter()):
+    """Run ``backbone`` over every frame of the sequence records in ``sequence_dir``; write feature records.
+
+    With an active ``jitter`` every frame after the first is re-cropped like a tracker's search region (see
+    :func:`jitter_frames`); the draws are deterministic for ``jitter.seed`` and the shard."""
     os.makedirs(out_dir, exist_ok=True)
     extract = tf.function(lambda x: backbone(x, training=False), reduce_retracing=True)
     files = [f for fs in sequence_buckets(sequence_dir).values() for f in fs]
@@ -45,20 +102,24 @@ def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, sou
                               .replace(".tfrecord", f"-{tag}.tfrecord"))
         if os.path.exists(target):
             continue
+        rng = np.random.default_rng([jitter.seed, zlib.crc32(os.path.basename(target).encode())])
         with tf.io.TFRecordWriter(target + ".tmp") as writer:
             for record in tf.data.TFRecordDataset(file):
                 sequence = parse_sequence(record)
-                frames = tf.cast(sequence["frames"], tf.float32)
+                frames, offsets = tf.cast(sequence["frames"], tf.float32), None
+                if jitter.active:
+                    frames, offsets = jitter_frames(frames, sequence["boxes"].numpy(), jitter, rng)
                 features = np.concatenate([extract(frames[i:i + batch]).numpy()
                                            for i in range(0, int(frames.shape[0]), batch)])
                 shape = features.shape[1:]
-                writer.write(feature_example(sequence["name"].numpy(), features, sequence["absent"].numpy()))
+                writer.write(feature_example(sequence["name"].numpy(), features, sequence["absent"].numpy(),
+                                             offsets))
         os.replace(target + ".tmp", target)
     meta_path = os.path.join(out_dir, "feature_meta.json")
     if shape is not None or not os.path.exists(meta_path):
         with open(meta_path, "w", encoding="utf-8") as handle:
             json.dump({"shape": list(shape) if shape is not None else None, "dtype": "float16",
-                       "extractor": source}, handle, indent=2)
+                       "extractor": source, "jitter": dataclasses.asdict(jitter)}, handle, indent=2)
     return out_dir
 
 
@@ -82,7 +143,9 @@ def feature_shape(path):
 def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True):
     """Length-homogeneous batches of ``batch_size`` sequences cut into consecutive chunks of ``unroll`` frames.
 
-    Yields ``(features (B, H, S, S, C) float32, absent (B, H) bool, reset () bool)``: ``reset`` is True on the first
+    Yields ``(features (B, H, S, S, C) float32, absent (B, H) bool, offsets (B, H, 2) float32, reset () bool)``:
+    ``offsets`` is the target's (row, col) offset from the search-crop centre in crop pixels (zero in features cached
+    without jitter), ``reset`` is True on the first
     chunk of a new batch of sequences, when the trainer must reset its carried state.  Buckets are sampled in
     proportion to the frames they hold, one whole batch at a time (so a batch's chunks stay consecutive); within a
     batch all sequences have the same length, a multiple of ``unroll``.  Returns ``(dataset, (S, C))``.
@@ -92,12 +155,15 @@ def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True):
     def parse(record):
         _, lists = tf.io.parse_single_sequence_example(record, FEATURE_CONTEXT, FEATURE_LISTS)
         features = tf.reshape(tf.io.decode_raw(lists["features"], tf.float16), [-1, *shape])
-        return features, tf.cast(lists["absent"], tf.bool)
+        offsets = tf.reshape(lists["offset"], [-1, 2])   # empty in caches written before offsets existed
+        offsets = tf.concat([offsets, tf.zeros([tf.shape(features)[0] - tf.shape(offsets)[0], 2])], axis=0)
+        return features, tf.cast(lists["absent"], tf.bool), offsets
 
-    def chunks(features, absent):
+    def chunks(features, absent, offsets):
         starts = tf.range(tf.shape(features)[1] // unroll) * unroll
         return tf.data.Dataset.from_tensor_slices(starts).map(
-            lambda s: (tf.cast(features[:, s:s + unroll], tf.float32), absent[:, s:s + unroll], tf.equal(s, 0)))
+            lambda s: (tf.cast(features[:, s:s + unroll], tf.float32), absent[:, s:s + unroll],
+                       offsets[:, s:s + unroll], tf.equal(s, 0)))
 
     datasets, weights = [], []
     for length, files in sorted(feature_buckets(path).items()):

@@ -5,7 +5,9 @@ Every batch holds ``B`` sequences of one bucket length, cut into chunks of ``H``
 
 1. on the first frame of a sequence (``reset``) the carried state restarts: theta_1 = g(x_1) (the centre window of the
    first frame's features), hidden state zero, estimated position at the centre;
-2. on every later frame t the current template is scored on frame t's search features: the loss is
+2. on every later frame t the current template is scored on frame t's search features, against labels centred on
+   the target (its offset from the crop centre comes with the features; zero for ground-truth-centred crops): the
+   loss is
    ``(1 - lambda) * balanced logistic + lambda * ||theta - theta_1||^2 / (m m d)``; its peak is the estimated position
    (unless teacher forcing), clipped to ``max_shift`` cells;
 3. the candidate g(x_t) is taken at the estimated position, the recurrent updater advances, and the template used
@@ -33,14 +35,20 @@ class MetaTrainer(keras.Model):
     """Wraps an :class:`UpdaterNet` and a frozen response adjust; carries the truncated-BPTT state."""
 
     def __init__(self, net, adjust, batch, size, channels, template_size, meta_config, interval=1, stride=8,
-                 positive_radius=16.0):
+                 positive_radius=16.0, window_influence=0.0):
         super().__init__()
         self.net, self.adjust, self.cfg, self.interval = net, adjust, meta_config, max(1, int(interval))
         self.adjust.trainable = False
         self.batch, self.size, self.channels, self.m = batch, size, channels, template_size
         response = size - template_size + 1
         self.labels = tf.constant(siamfc_labels(response, stride, positive_radius)[None, :, :, None])
+        self.stride, self.radius = float(stride), float(positive_radius)
+        grid = tf.range(response, dtype=tf.float32) - (response - 1) / 2.0
+        self.grid_rows, self.grid_cols = tf.meshgrid(grid, grid, indexing="ij")
         self.centre = (size - template_size) // 2
+        hann = np.outer(np.hanning(response), np.hanning(response))
+        self.window = tf.constant((hann / hann.sum()).astype(np.float32))[None]
+        self.window_influence = float(window_influence)
         zeros = lambda shape: tf.Variable(tf.zeros(shape), trainable=False)
         t_shape = (batch, template_size, template_size, channels)
         self.theta_1, self.theta = zeros(t_shape), zeros(t_shape)
@@ -65,8 +73,23 @@ class MetaTrainer(keras.Model):
         step = tf.where(reset, 0, self.step_count)
         return theta_1, hidden, theta, position, step
 
-    def unroll(self, features, absent, reset, training):
-        """Run one chunk; returns (mean loss, mean cls, mean anchor, final state)."""
+    def frame_labels(self, offsets):
+        """(B, R, R, 1) label maps centred on targets ``offsets`` (B, 2) (row, col) crop pixels off the centre."""
+        cells = offsets / self.stride
+        distance = tf.sqrt(tf.square(self.grid_rows[None] - cells[:, 0, None, None])
+                           + tf.square(self.grid_cols[None] - cells[:, 1, None, None]))
+        return tf.cast(distance <= self.radius / self.stride, tf.float32)[..., None]
+
+    def windowed(self, logits):
+        """The tracker's peak score on the response grid: min-shifted, normalised, blended with the cosine window."""
+        response = tf.stop_gradient(logits[..., 0])
+        response -= tf.reduce_min(response, axis=[1, 2], keepdims=True)
+        response /= tf.reduce_sum(response, axis=[1, 2], keepdims=True) + 1e-12
+        return (1.0 - self.window_influence) * response + self.window_influence * self.window
+
+    def unroll(self, features, absent, reset, training, offsets=None):
+        """Run one chunk; returns (mean loss, mean cls, mean anchor, final state).  ``offsets`` (B, H, 2): where the
+        target sits in each frame's search crop (crop pixels from the centre, (row, col)); None: at the centre."""
         lam = self.cfg.anchor_lambda
         theta_1, hidden, theta, position, step = self._carried_state(reset, features[:, 0])
         total = cls_total = anchor_total = tf.constant(0.0)
@@ -76,16 +99,19 @@ class MetaTrainer(keras.Model):
             scored = tf.logical_not(tf.logical_or(absent[:, k], tf.equal(step, 0)))
             weight = tf.cast(scored, tf.float32)
             logits = self.adjust(cross_correlation(theta, frame))
-            cls = balanced_logistic_per_sample(tf.broadcast_to(self.labels, tf.shape(logits)), logits)
+            labels = tf.broadcast_to(self.labels, tf.shape(logits)) if offsets is None else \
+                self.frame_labels(offsets[:, k])
+            cls = balanced_logistic_per_sample(labels, logits)
             anchor = anchor_loss(theta, theta_1)
             total += tf.reduce_sum(weight * ((1 - lam) * cls + lam * anchor))
             cls_total += tf.reduce_sum(weight * cls)
             anchor_total += tf.reduce_sum(weight * anchor)
             count += tf.reduce_sum(weight)
             if self.cfg.teacher_forcing:
-                estimate = tf.zeros_like(position)
+                estimate = tf.zeros_like(position) if offsets is None else \
+                    tf.cast(tf.round(offsets[:, k] / self.stride), tf.int32)
             else:
-                flat = tf.argmax(tf.reshape(tf.stop_gradient(logits), [self.batch, -1]), axis=1, output_type=tf.int32)
+                flat = tf.argmax(tf.reshape(self.windowed(logits), [self.batch, -1]), axis=1, output_type=tf.int32)
                 width = tf.shape(logits)[2]
                 peak = tf.stack([flat // width, flat % width], axis=1) - self.centre
                 estimate = tf.clip_by_value(peak, -self.cfg.max_shift, self.cfg.max_shift)
@@ -108,9 +134,9 @@ class MetaTrainer(keras.Model):
                 var.assign(tf.stop_gradient(value))
 
     def train_step(self, data):
-        features, absent, reset = data
+        features, absent, offsets, reset = data
         with tf.GradientTape() as tape:
-            loss, cls, anchor, state = self.unroll(features, absent, reset, training=True)
+            loss, cls, anchor, state = self.unroll(features, absent, reset, training=True, offsets=offsets)
         variables = self.net.trainable_variables
         self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         self._store(state)
@@ -120,8 +146,8 @@ class MetaTrainer(keras.Model):
         return {m.name: m.result() for m in self.metrics}
 
     def test_step(self, data):
-        features, absent, reset = data
-        loss, cls, anchor, state = self.unroll(features, absent, reset, training=False)
+        features, absent, offsets, reset = data
+        loss, cls, anchor, state = self.unroll(features, absent, reset, training=False, offsets=offsets)
         self._store(state)
         self.loss_tracker.update_state(loss)
         self.cls_tracker.update_state(cls)
@@ -134,7 +160,8 @@ def build_meta_trainer(config, adjust, size, channels, template_size=6):
     upd = config.updater
     net = UpdaterNet(channels, upd.hidden, upd.layers, upd.cell, upd.dropout, upd.layer_norm, upd.residual)
     net.build_for(template_size)
-    trainer = MetaTrainer(net, adjust, cfg.batch_size, size, channels, template_size, cfg, upd.interval)
+    trainer = MetaTrainer(net, adjust, cfg.batch_size, size, channels, template_size, cfg, upd.interval,
+                          window_influence=config.track.window_influence if cfg.cosine_window else 0.0)
     trainer.compile(optimizer=keras.optimizers.AdamW(cfg.lr, weight_decay=cfg.weight_decay))
     trainer.optimizer.build(trainer.net.trainable_variables)
     trainer.built = True  # every weight exists already (the net is built); BackupAndRestore needs this
