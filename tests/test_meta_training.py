@@ -133,3 +133,44 @@ def test_frame_labels_are_centred_on_the_target_offset():
     np.testing.assert_array_equal(centred, trainer.labels.numpy())
     shifted = trainer.frame_labels(tf.constant([[16.0, -8.0]])).numpy()   # 2 cells down, 1 cell left
     np.testing.assert_array_equal(shifted[0, 2:, :-1], centred[0, :-2, 1:])
+
+
+def test_confidence_input_is_an_extra_channel_that_changes_the_output():
+    from tf_lu.learned_updater import UpdaterNet
+    net = UpdaterNet(C, hidden=5, layers=2, confidence_input=True).build_for(M)
+    assert net.rnn.cells[0].weights[0].shape[2] in (C + 1, C + 1 + 5)   # input kernel sees C + 1 channels
+    candidate, theta_1 = tf.random.normal((1, M, M, C), seed=3), tf.random.normal((1, M, M, C), seed=4)
+    states = net.zero_states(1, M)
+    trusted, _ = net(candidate, states, theta_1, confidence=tf.constant([1.0]))
+    default, _ = net(candidate, states, theta_1)                         # None means fully trusted
+    doubted, _ = net(candidate, states, theta_1, confidence=tf.constant([0.1]))
+    np.testing.assert_allclose(default.numpy(), trusted.numpy(), rtol=1e-6, atol=1e-7)
+    assert not np.allclose(trusted.numpy(), doubted.numpy())
+
+
+def test_meta_training_step_with_confidence_input():
+    config = load_config(overrides={
+        "updater": {"kind": "learned", "hidden": 6, "layers": 2, "confidence_input": True},
+        "meta": {"unroll": 5, "batch_size": 2}})
+    trainer = make_trainer(config)
+    loss, _, _, _ = trainer.unroll(tf.random.normal((2, 5, S, S, C), seed=5), tf.zeros((2, 5), tf.bool),
+                                   tf.constant(True), training=True)
+    assert np.isfinite(float(loss))
+
+
+def test_tracking_time_updater_passes_the_frame_confidence():
+    from tf_lu.learned_updater import LearnedUpdater, UpdaterNet
+    from tf_lu.updaters import FrameEvidence
+    config = load_config(overrides={"updater": {"kind": "learned", "hidden": 5, "confidence_input": True}}).updater
+    net = UpdaterNet(C, hidden=5, layers=2, confidence_input=True).build_for(M)
+    features = tf.random.normal((1, S, S, C), seed=6)
+    theta_1 = window_at(features, tf.constant([[8, 8]]), M)
+    thetas = []
+    for confidence in (0.9, 0.1):
+        updater = LearnedUpdater(config, net=net)
+        state = updater.init(theta_1)
+        evidence = FrameEvidence(candidate=None, search_features=lambda: features, peak=(3.0, 4.0),
+                                 confidence=confidence)
+        state, theta = updater.update(state, evidence)
+        thetas.append(np.asarray(theta))
+    assert thetas[0].shape == (1, M, M, C) and not np.allclose(thetas[0], thetas[1])

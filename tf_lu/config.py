@@ -58,6 +58,7 @@ class UpdaterConfig:
     layer_norm: bool = True
     interval: int = 1                  # M: the template changes every M frames; the hidden state every frame
     residual: bool = True              # theta = theta_1 + conv(h) (a departure from the paper; see learned_updater)
+    confidence_input: bool = False     # also feed the tracker's peak confidence (an extension; see learned_updater)
     updater_weights: Optional[str] = None
 
 

@@ -6,6 +6,9 @@ layers (3x3, zero padding, layer normalization and dropout inside, :mod:`tf_lu.r
 state with it.  Step 3: one 3x3 convolution over the concatenation of every layer's hidden state outputs the new
 template theta.  With ``residual`` the output is added to theta_1 (a departure from the paper, on by default here:
 it starts training from "no update" instead of from noise, which matters on a CPU budget; ablated in RESULTS).
+With ``confidence_input`` (an extension, off by default) the recurrent layers also see, as one extra constant input
+channel, the tracker's confidence in the frame: the sigmoid of the response peak that located the candidate (1 on the
+first frame), so the updater can learn how much to trust a candidate.
 
 Tracking keeps only the hidden state (memory does not grow with the sequence); the template used for detection is
 replaced every ``interval`` frames (M) while the hidden state advances every frame.  The target feature of frame t
@@ -28,10 +31,11 @@ class UpdaterNet(keras.Model):
     """``(candidate, states, theta_1) -> (theta, new_states)`` for one frame."""
 
     def __init__(self, channels, hidden=192, layers=2, cell="convgru", dropout=0.0, layer_norm=True,
-                 residual=True, **kwargs):
+                 residual=True, confidence_input=False, **kwargs):
         super().__init__(**kwargs)
         self.channels, self.hidden, self.num_layers, self.cell_kind = channels, hidden, layers, cell
         self.dropout, self.layer_norm, self.residual = dropout, layer_norm, residual
+        self.confidence_input = bool(confidence_input)
         self.rnn = StackedConvRNN(hidden, num_layers=layers, kind=cell, dropout=dropout, layer_norm=layer_norm,
                                   name="rnn")
         self.out = keras.layers.Conv2D(channels, 3, padding="same", name="output",
@@ -40,7 +44,14 @@ class UpdaterNet(keras.Model):
     def zero_states(self, batch, size):
         return self.rnn.zero_states(batch, size, size)
 
-    def call(self, candidate, states, theta_1, training=False):
+    def call(self, candidate, states, theta_1, training=False, confidence=None):
+        """``confidence`` (B,) in [0, 1] is used only with ``confidence_input``; None means 1 (fully trusted)."""
+        if self.confidence_input:
+            shape = tf.shape(candidate)
+            confidence = tf.ones(shape[:1]) if confidence is None else tf.reshape(
+                tf.cast(confidence, candidate.dtype), [-1])
+            plane = tf.broadcast_to(confidence[:, None, None, None], tf.concat([shape[:3], [1]], axis=0))
+            candidate = tf.concat([candidate, plane], axis=-1)
         outputs, states = self.rnn.step(candidate, states, training=training)
         theta = self.out(tf.concat(outputs, axis=-1))
         if self.residual:
@@ -55,7 +66,7 @@ class UpdaterNet(keras.Model):
     def get_config(self):
         return {**super().get_config(), "channels": self.channels, "hidden": self.hidden, "layers": self.num_layers,
                 "cell": self.cell_kind, "dropout": self.dropout, "layer_norm": self.layer_norm,
-                "residual": self.residual}
+                "residual": self.residual, "confidence_input": self.confidence_input}
 
 
 def window_at(features, starts, size):
@@ -96,11 +107,11 @@ class LearnedUpdater(Updater):
         if self._step_fn is None:
             self._step_fn = tf.function(self._step, reduce_retracing=True)
 
-    def _step(self, features, start, states, theta_1):
+    def _step(self, features, start, states, theta_1, confidence):
         """One frame in one graph: the m x m window of ``features`` at ``start`` (row, col), then the network."""
         size = tf.shape(theta_1)[1]
         candidate = tf.slice(features, tf.stack([0, start[0], start[1], 0]), tf.stack([1, size, size, -1]))
-        return self.net(candidate, states, theta_1, training=False)
+        return self.net(candidate, states, theta_1, training=False, confidence=confidence)
 
     def init(self, theta):
         self._ensure_net(theta)
@@ -113,7 +124,8 @@ class LearnedUpdater(Updater):
         size = int(state.theta_1.shape[1])
         limit = int(features.shape[1]) - size
         start = np.clip(np.round(np.asarray(evidence.peak, dtype=np.float64)), 0, limit).astype(np.int32)
-        theta_new, states = self._step_fn(features, start, state.rnn, state.theta_1)
+        confidence = tf.constant([evidence.confidence], tf.float32)
+        theta_new, states = self._step_fn(features, start, state.rnn, state.theta_1, confidence)
         step = state.step + 1
         theta = theta_new if step % self.interval == 0 else state.theta
         return LearnedState(states, state.theta_1, theta, step), theta
@@ -124,7 +136,7 @@ def load_updater_net(path, config, channels, size):
     if not os.path.isfile(path):
         raise TfLuError(f"updater weights not found: {path}")
     net = UpdaterNet(channels, config.hidden, config.layers, config.cell, 0.0, config.layer_norm,
-                     config.residual).build_for(size)
+                     config.residual, config.confidence_input).build_for(size)
     try:
         net.load_weights(path)
     except (ValueError, OSError) as exc:

@@ -10,8 +10,9 @@ Every batch holds ``B`` sequences of one bucket length, cut into chunks of ``H``
    loss is
    ``(1 - lambda) * balanced logistic + lambda * ||theta - theta_1||^2 / (m m d)``; its peak is the estimated position
    (unless teacher forcing), clipped to ``max_shift`` cells;
-3. the candidate g(x_t) is taken at the estimated position, the recurrent updater advances, and the template used
-   for detection is replaced every M frames (interval update).
+3. the candidate g(x_t) is taken at the estimated position, the recurrent updater advances (with
+   ``confidence_input``, also fed the sigmoid of the response peak, as the tracker does; 1 on the first frame), and the
+   template used for detection is replaced every M frames (interval update).
 
 Gradients flow through the H frames of the chunk only; the state is carried to the next chunk without gradient
 (stored in non-trainable variables).  Absent frames contribute no loss.
@@ -117,7 +118,9 @@ class MetaTrainer(keras.Model):
                 estimate = tf.clip_by_value(peak, -self.cfg.max_shift, self.cfg.max_shift)
             position = tf.where(tf.equal(step, 0), tf.zeros_like(position), estimate)
             candidate = window_at(frame, position + self.centre, self.m)
-            theta_new, hidden = self.net(candidate, hidden, theta_1, training=training)
+            confidence = tf.where(tf.equal(step, 0), 1.0,
+                                  tf.sigmoid(tf.reduce_max(tf.stop_gradient(logits), axis=[1, 2, 3])))
+            theta_new, hidden = self.net(candidate, hidden, theta_1, training=training, confidence=confidence)
             theta = tf.where(tf.equal(step % self.interval, 0), theta_new, theta)
             step += 1
         count = tf.maximum(count, 1.0)
@@ -158,7 +161,8 @@ class MetaTrainer(keras.Model):
 def build_meta_trainer(config, adjust, size, channels, template_size=6):
     cfg = config.meta
     upd = config.updater
-    net = UpdaterNet(channels, upd.hidden, upd.layers, upd.cell, upd.dropout, upd.layer_norm, upd.residual)
+    net = UpdaterNet(channels, upd.hidden, upd.layers, upd.cell, upd.dropout, upd.layer_norm, upd.residual,
+                     upd.confidence_input)
     net.build_for(template_size)
     trainer = MetaTrainer(net, adjust, cfg.batch_size, size, channels, template_size, cfg, upd.interval,
                           window_influence=config.track.window_influence if cfg.cosine_window else 0.0)
