@@ -24,9 +24,6 @@ def main():
     from tf_lu.config import load_config
     from tf_lu.tracker import load_siamfc_network
     from tf_lu.training.feature_cache import SearchJitter, cache_features
-    if args.jitter_sigma < 0 or args.jitter_scale < 0 or args.jitter_limit < 0:
-        from tf_lu.errors import TfLuError
-        raise TfLuError("--jitter-sigma, --jitter-limit and --jitter-scale must be >= 0")
     jitter = SearchJitter(args.jitter_sigma, args.jitter_limit, args.jitter_scale, args.jitter_seed)
     config = load_config(args.config, {"weights": args.weights} if args.weights else None)
     network = load_siamfc_network(config)

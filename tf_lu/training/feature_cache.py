@@ -21,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
+from tf_lu.errors import TfLuError
 from tf_lu.records import parse_sequence, sequence_buckets
 
 FEATURE_CONTEXT = {"name": tf.io.FixedLenFeature([], tf.string), "length": tf.io.FixedLenFeature([], tf.int64)}
@@ -37,6 +38,11 @@ class SearchJitter:
     limit: float = 24.0
     scale: float = 0.0
     seed: int = 0
+
+    def __post_init__(self):
+        if self.sigma < 0 or self.limit < 0 or self.scale < 0:
+            raise TfLuError(f"search jitter sigma, limit and scale must be >= 0, got {self.sigma}, {self.limit}, "
+                            f"{self.scale}")
 
     @property
     def active(self):
@@ -126,7 +132,6 @@ def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, sou
 def feature_buckets(path):
     """``{length: [files]}`` of the feature records in ``path``."""
     import glob
-    from tf_lu.errors import TfLuError
     buckets = {}
     for file in sorted(glob.glob(os.path.join(path, "feat-L*-*.tfrecord"))):
         buckets.setdefault(int(os.path.basename(file)[6:9]), []).append(file)
@@ -174,8 +179,7 @@ def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True):
         datasets.append(ds)
         weights.append(float(len(files)) * length)
     if not datasets:
-        from tf_lu.errors import TfLuError
-        raise TfLuError(f"no feature buckets in {path} have a length that is a multiple of H={unroll}")
+            raise TfLuError(f"no feature buckets in {path} have a length that is a multiple of H={unroll}")
     mixed = datasets[0] if len(datasets) == 1 else tf.data.Dataset.sample_from_datasets(
         datasets, weights=(np.asarray(weights) / np.sum(weights)).tolist(), seed=seed)
     return mixed.flat_map(chunks).prefetch(2), (shape[0], shape[2])
