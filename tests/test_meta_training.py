@@ -174,3 +174,44 @@ def test_tracking_time_updater_passes_the_frame_confidence():
         state, theta = updater.update(state, evidence)
         thetas.append(np.asarray(theta))
     assert thetas[0].shape == (1, M, M, C) and not np.allclose(thetas[0], thetas[1])
+
+
+def test_time_reversal_plays_whole_sequences_backwards(tmp_path):
+    _, feat_dir = _generated_features(tmp_path)
+    forward, _ = chunk_dataset(feat_dir, batch_size=2, unroll=5, repeat=False)
+    backward, _ = chunk_dataset(feat_dir, batch_size=2, unroll=5, repeat=False, reverse_prob=1.0)
+    f0, f1 = [chunk for chunk in forward.take(2)]
+    b0, b1 = [chunk for chunk in backward.take(2)]
+    for part in range(3):   # features, absent flags and target offsets all run backwards
+        np.testing.assert_array_equal(b0[part].numpy(), f1[part].numpy()[:, ::-1])
+        np.testing.assert_array_equal(b1[part].numpy(), f0[part].numpy()[:, ::-1])
+    assert bool(b0[3]) and not bool(b1[3])
+
+
+def test_time_reversal_keeps_sequences_whose_last_frame_is_absent():
+    from tf_lu.training.feature_cache import reverse_in_time
+    features = tf.reshape(tf.range(4, dtype=tf.float32), (4, 1))
+    offsets = tf.zeros((4, 2))
+    kept = reverse_in_time(features, tf.constant([False, False, False, True]), offsets, tf.constant(0.0), 1.0)
+    np.testing.assert_array_equal(kept[0].numpy()[:, 0], [0, 1, 2, 3])
+    flipped = reverse_in_time(features, tf.zeros(4, tf.bool), offsets, tf.constant(0.0), 1.0)
+    np.testing.assert_array_equal(flipped[0].numpy()[:, 0], [3, 2, 1, 0])
+    unlucky = reverse_in_time(features, tf.zeros(4, tf.bool), offsets, tf.constant(0.7), 0.5)
+    np.testing.assert_array_equal(unlucky[0].numpy()[:, 0], [0, 1, 2, 3])
+
+
+def test_reverse_probability_outside_zero_one_is_a_clear_error(tmp_path):
+    from tf_lu.errors import TfLuError
+    with pytest.raises(TfLuError, match="reverse_prob"):
+        chunk_dataset(str(tmp_path), batch_size=2, unroll=5, reverse_prob=1.5)
+
+
+def test_first_template_is_taken_on_the_target_of_the_first_frame():
+    trainer = make_trainer(small_config())
+    features = tf.random.normal((2, 5, S, S, C), seed=4)
+    offsets = tf.concat([tf.constant([[[16.0, -8.0]], [[0.0, 0.0]]]), tf.zeros((2, 4, 2))], axis=1)
+    _, _, _, state = trainer.unroll(features, tf.zeros((2, 5), tf.bool), tf.constant(True), training=False,
+                                    offsets=offsets)
+    centre = trainer.centre
+    expected = window_at(features[:, 0], tf.constant([[centre + 2, centre - 1], [centre, centre]]), M)
+    np.testing.assert_allclose(state[0].numpy(), expected.numpy(), atol=1e-6)

@@ -102,6 +102,7 @@ class MetaConfig:
     teacher_forcing: bool = False                 # True: target features at the ground truth, not the estimate
     max_shift: int = 8                            # estimated positions are clipped to +- this many feature cells
     cosine_window: bool = False                   # estimate positions as the tracker does (cosine window blended in)
+    reverse_prob: float = 0.0                     # play a training sequence backwards with this probability (not in [P])
     steps: int = 1500                             # optimisation steps (one chunk of H frames per step)
     steps_per_epoch: int = 100
     seed: int = 0

@@ -145,7 +145,14 @@ def feature_shape(path):
         return tuple(json.load(handle)["shape"])
 
 
-def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True):
+def reverse_in_time(features, absent, offsets, draw, reverse_prob):
+    """Play a sequence backwards when ``draw < reverse_prob`` and its last frame shows the target (it becomes the first
+    frame, which gives theta_1).  A video played backwards is another tracking task: time-reversal augmentation."""
+    flip = tf.logical_and(draw < reverse_prob, tf.logical_not(absent[-1]))
+    return tuple(tf.cond(flip, lambda t=t: tf.reverse(t, axis=[0]), lambda t=t: t) for t in (features, absent, offsets))
+
+
+def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True, reverse_prob=0.0):
     """Length-homogeneous batches of ``batch_size`` sequences cut into consecutive chunks of ``unroll`` frames.
 
     Yields ``(features (B, H, S, S, C) float32, absent (B, H) bool, offsets (B, H, 2) float32, reset () bool)``:
@@ -155,14 +162,20 @@ def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True):
     proportion to the frames they hold, one whole batch at a time (so a batch's chunks stay consecutive); within a
     batch all sequences have the same length, a multiple of ``unroll``.  Returns ``(dataset, (S, C))``.
     """
+    if not 0.0 <= reverse_prob <= 1.0:
+        raise TfLuError(f"meta.reverse_prob must be within [0, 1], got {reverse_prob}")
     shape = feature_shape(path)
 
-    def parse(record):
+    def parse(index, record, length):
         _, lists = tf.io.parse_single_sequence_example(record, FEATURE_CONTEXT, FEATURE_LISTS)
         features = tf.reshape(tf.io.decode_raw(lists["features"], tf.float16), [-1, *shape])
         offsets = tf.reshape(lists["offset"], [-1, 2])   # empty in caches written before offsets existed
         offsets = tf.concat([offsets, tf.zeros([tf.shape(features)[0] - tf.shape(offsets)[0], 2])], axis=0)
-        return features, tf.cast(lists["absent"], tf.bool), offsets
+        absent = tf.cast(lists["absent"], tf.bool)
+        if not reverse_prob:
+            return features, absent, offsets
+        draw = tf.random.stateless_uniform([], seed=tf.stack([tf.cast(seed * 1000 + length, tf.int64), index]))
+        return reverse_in_time(features, absent, offsets, draw, reverse_prob)
 
     def chunks(features, absent, offsets):
         starts = tf.range(tf.shape(features)[1] // unroll) * unroll
@@ -175,7 +188,7 @@ def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True):
         if length % unroll:
             continue
         ds = tf.data.TFRecordDataset(files).shuffle(16, seed=seed)   # a 150-frame record is ~19 MB
-        ds = (ds.repeat() if repeat else ds).map(parse).batch(batch_size, drop_remainder=True)
+        ds = (ds.repeat() if repeat else ds).enumerate().map(lambda i, r, n=length: parse(i, r, n)).batch(batch_size, drop_remainder=True)
         datasets.append(ds)
         weights.append(float(len(files)) * length)
     if not datasets:

@@ -3,8 +3,9 @@
 Every batch holds ``B`` sequences of one bucket length, cut into chunks of ``H`` frames (``chunk_dataset``).
 :class:`MetaTrainer.train_step` processes one chunk frame by frame:
 
-1. on the first frame of a sequence (``reset``) the carried state restarts: theta_1 = g(x_1) (the centre window of the
-   first frame's features), hidden state zero, estimated position at the centre;
+1. on the first frame of a sequence (``reset``) the carried state restarts: theta_1 = g(x_1) (the window on the target
+   in the first frame's features: the centre, unless the sequence is played backwards from a jittered frame),
+   hidden state zero;
 2. on every later frame t the current template is scored on frame t's search features, against labels centred on
    the target (its offset from the crop centre comes with the features; zero for ground-truth-centred crops): the
    loss is
@@ -64,10 +65,10 @@ class MetaTrainer(keras.Model):
     def metrics(self):
         return [self.loss_tracker, self.cls_tracker, self.anchor_tracker]
 
-    def _carried_state(self, reset, first_features):
-        """The state at the start of a chunk: the stored one, or a fresh one when a new batch of sequences starts."""
-        centre = tf.fill((self.batch, 2), self.centre)
-        theta_1 = tf.where(reset, window_at(first_features, centre, self.m), self.theta_1)
+    def _carried_state(self, reset, first_features, first_cells):
+        """The state at the start of a chunk: the stored one, or a fresh one when a new batch of sequences starts
+        (theta_1 is the window on the target in the first frame: ``first_cells`` (B, 2) feature cells off the centre)."""
+        theta_1 = tf.where(reset, window_at(first_features, first_cells + self.centre, self.m), self.theta_1)
         hidden = [[tf.where(reset, tf.zeros_like(v), tf.identity(v)) for v in layer] for layer in self.hidden]
         theta = tf.where(reset, theta_1, self.theta)
         position = tf.where(reset, tf.zeros_like(self.position), self.position)
@@ -92,7 +93,9 @@ class MetaTrainer(keras.Model):
         """Run one chunk; returns (mean loss, mean cls, mean anchor, final state).  ``offsets`` (B, H, 2): where the
         target sits in each frame's search crop (crop pixels from the centre, (row, col)); None: at the centre."""
         lam = self.cfg.anchor_lambda
-        theta_1, hidden, theta, position, step = self._carried_state(reset, features[:, 0])
+        cells = tf.zeros((self.batch, self.cfg.unroll, 2), tf.int32) if offsets is None else tf.clip_by_value(
+            tf.cast(tf.round(offsets / self.stride), tf.int32), -self.cfg.max_shift, self.cfg.max_shift)
+        theta_1, hidden, theta, position, step = self._carried_state(reset, features[:, 0], cells[:, 0])
         total = cls_total = anchor_total = tf.constant(0.0)
         count = tf.constant(0.0)
         for k in range(self.cfg.unroll):
@@ -109,14 +112,13 @@ class MetaTrainer(keras.Model):
             anchor_total += tf.reduce_sum(weight * anchor)
             count += tf.reduce_sum(weight)
             if self.cfg.teacher_forcing:
-                estimate = tf.zeros_like(position) if offsets is None else \
-                    tf.cast(tf.round(offsets[:, k] / self.stride), tf.int32)
+                estimate = cells[:, k]
             else:
                 flat = tf.argmax(tf.reshape(self.windowed(logits), [self.batch, -1]), axis=1, output_type=tf.int32)
                 width = tf.shape(logits)[2]
                 peak = tf.stack([flat // width, flat % width], axis=1) - self.centre
                 estimate = tf.clip_by_value(peak, -self.cfg.max_shift, self.cfg.max_shift)
-            position = tf.where(tf.equal(step, 0), tf.zeros_like(position), estimate)
+            position = tf.where(tf.equal(step, 0), cells[:, k], estimate)   # first frame: the given box
             candidate = window_at(frame, position + self.centre, self.m)
             confidence = tf.where(tf.equal(step, 0), 1.0,
                                   tf.sigmoid(tf.reduce_max(tf.stop_gradient(logits), axis=[1, 2, 3])))
@@ -186,7 +188,8 @@ def train_updater(config, network, features_dir, out_dir, verbose=1, extra_callb
     cfg = config.meta
     keras.utils.set_random_seed(cfg.seed)
     os.makedirs(out_dir, exist_ok=True)
-    dataset, (size, channels) = chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.seed)
+    dataset, (size, channels) = chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.seed,
+                                              reverse_prob=cfg.reverse_prob)
     template_size = int(network.backbone.compute_output_shape((1, 127, 127, 3))[1])
     trainer = build_meta_trainer(config, frozen_adjust(network), size, channels, template_size)
     history, epochs, wall = fit_resumable(trainer, dataset, out_dir, cfg.steps, cfg.steps_per_epoch, verbose,
