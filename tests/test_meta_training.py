@@ -215,3 +215,32 @@ def test_first_template_is_taken_on_the_target_of_the_first_frame():
     centre = trainer.centre
     expected = window_at(features[:, 0], tf.constant([[centre + 2, centre - 1], [centre, centre]]), M)
     np.testing.assert_allclose(state[0].numpy(), expected.numpy(), atol=1e-6)
+
+
+def test_held_out_sequences_are_left_out_of_meta_training(tmp_path):
+    from tf_lu.training.feature_cache import sequence_base_name
+    _, feat_dir = _generated_features(tmp_path)
+    every = list(chunk_dataset(feat_dir, batch_size=2, unroll=5, repeat=False)[0])
+    kept = list(chunk_dataset(feat_dir, batch_size=2, unroll=5, repeat=False,
+                              hold_out=("synthetic-0001", "synthetic-0002"))[0])
+    assert len(every) == 4 and len(kept) == 2      # 4 sequences of 10 frames -> 2 batches of 2 chunks; 2 left
+    first_frames = {features[i, 0].numpy().tobytes() for features, _, _, reset in every if reset for i in range(2)}
+    kept_frames = {features[i, 0].numpy().tobytes() for features, _, _, reset in kept if reset for i in range(2)}
+    assert kept_frames < first_frames and len(kept_frames) == 2
+    assert sequence_base_name("otb/vot_car1#2") == "vot_car1"
+    assert sequence_base_name(tf.constant("got10k/GOT-10k_Train_000001#12")).numpy() == b"GOT-10k_Train_000001"
+
+
+def test_a_held_out_name_that_is_not_in_the_features_is_a_clear_error(tmp_path):
+    from tf_lu.errors import TfLuError
+    _, feat_dir = _generated_features(tmp_path)
+    with pytest.raises(TfLuError, match="not-a-sequence"):
+        chunk_dataset(feat_dir, batch_size=2, unroll=5, hold_out=("synthetic-0001", "not-a-sequence"))
+
+
+def test_hold_out_is_read_from_yaml_lists():
+    config = load_config(overrides={"meta": {"hold_out": ["a", "b"]}})
+    assert config.meta.hold_out == ("a", "b")
+    from tf_lu.errors import TfLuError
+    with pytest.raises(TfLuError, match="hold_out"):
+        load_config(overrides={"meta": {"hold_out": [1, 2]}})

@@ -9,7 +9,7 @@ Unknown keys or wrongly typed values are a :class:`TfLuError` naming the key.
 """
 import dataclasses
 import os
-from typing import Optional
+from typing import Optional, Tuple
 
 import yaml
 
@@ -103,6 +103,7 @@ class MetaConfig:
     max_shift: int = 8                            # estimated positions are clipped to +- this many feature cells
     cosine_window: bool = False                   # estimate positions as the tracker does (cosine window blended in)
     reverse_prob: float = 0.0                     # play a training sequence backwards with this probability (not in [P])
+    hold_out: Tuple[str, ...] = ()                # sequence names left out of meta-training (e.g. a validation set's)
     steps: int = 1500                             # optimisation steps (one chunk of H frames per step)
     steps_per_epoch: int = 100
     seed: int = 0
@@ -151,6 +152,9 @@ def _coerce(current, value, path):
     elif isinstance(current, str):
         if isinstance(value, str):
             return value
+    elif isinstance(current, tuple):
+        if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            return tuple(value)
     else:
         return value
     raise TfLuError(f"config key {path!r}: expected {type(current).__name__}, got {value!r}")

@@ -152,7 +152,27 @@ def reverse_in_time(features, absent, offsets, draw, reverse_prob):
     return tuple(tf.cond(flip, lambda t=t: tf.reverse(t, axis=[0]), lambda t=t: t) for t in (features, absent, offsets))
 
 
-def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True, reverse_prob=0.0):
+def sequence_base_name(name):
+    """``"otb/vot_car1#2"`` (source prefix, window suffix) -> ``"vot_car1"``; works on str and string tensors."""
+    if isinstance(name, str):
+        return name.rsplit("/", 1)[-1].split("#", 1)[0]
+    return tf.strings.regex_replace(tf.strings.regex_replace(name, r"^.*/", ""), r"#[0-9]+$", "")
+
+
+def count_held_out(files, hold_out):
+    """(records in ``files``, records whose name is in ``hold_out``, the ``hold_out`` names seen)."""
+    total, held, seen = 0, 0, set()
+    for record in tf.data.TFRecordDataset(files):
+        context, _ = tf.io.parse_single_sequence_example(record, FEATURE_CONTEXT, {})
+        name = sequence_base_name(context["name"].numpy().decode())
+        total += 1
+        if name in hold_out:
+            held += 1
+            seen.add(name)
+    return total, held, seen
+
+
+def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True, reverse_prob=0.0, hold_out=()):
     """Length-homogeneous batches of ``batch_size`` sequences cut into consecutive chunks of ``unroll`` frames.
 
     Yields ``(features (B, H, S, S, C) float32, absent (B, H) bool, offsets (B, H, 2) float32, reset () bool)``:
@@ -161,6 +181,10 @@ def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True, reverse_prob=0.
     chunk of a new batch of sequences, when the trainer must reset its carried state.  Buckets are sampled in
     proportion to the frames they hold, one whole batch at a time (so a batch's chunks stay consecutive); within a
     batch all sequences have the same length, a multiple of ``unroll``.  Returns ``(dataset, (S, C))``.
+
+    With ``reverse_prob`` > 0 each sequence is played backwards with that probability (:func:`reverse_in_time`;
+    deterministic for ``seed``).  Sequences whose name (without source prefix and window suffix) is in ``hold_out``
+    are left out, e.g. a validation set's; every such name must occur.
     """
     if not 0.0 <= reverse_prob <= 1.0:
         raise TfLuError(f"meta.reverse_prob must be within [0, 1], got {reverse_prob}")
@@ -183,16 +207,34 @@ def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True, reverse_prob=0.
             lambda s: (tf.cast(features[:, s:s + unroll], tf.float32), absent[:, s:s + unroll],
                        offsets[:, s:s + unroll], tf.equal(s, 0)))
 
-    datasets, weights = [], []
+    held = tf.constant(sorted(hold_out), tf.string) if hold_out else None
+
+    def kept(record):
+        context, _ = tf.io.parse_single_sequence_example(record, FEATURE_CONTEXT, {})
+        return tf.logical_not(tf.reduce_any(tf.equal(sequence_base_name(context["name"]), held)))
+
+    datasets, weights, seen = [], [], set()
     for length, files in sorted(feature_buckets(path).items()):
         if length % unroll:
             continue
-        ds = tf.data.TFRecordDataset(files).shuffle(16, seed=seed)   # a 150-frame record is ~19 MB
-        ds = (ds.repeat() if repeat else ds).enumerate().map(lambda i, r, n=length: parse(i, r, n)).batch(batch_size, drop_remainder=True)
-        datasets.append(ds)
-        weights.append(float(len(files)) * length)
+        share = 1.0
+        ds = tf.data.TFRecordDataset(files)
+        if hold_out:
+            total, held_count, names = count_held_out(files, set(hold_out))
+            seen |= names
+            if held_count == total:
+                continue
+            share = 1.0 - held_count / total
+            ds = ds.filter(kept)
+        ds = ds.shuffle(16, seed=seed)   # a 150-frame record is ~19 MB
+        ds = (ds.repeat() if repeat else ds).enumerate().map(lambda i, r, n=length: parse(i, r, n))
+        datasets.append(ds.batch(batch_size, drop_remainder=True))
+        weights.append(float(len(files)) * length * share)
+    missing = sorted(set(hold_out) - seen)
+    if missing:
+        raise TfLuError(f"meta.hold_out names not found in the features of {path}: {', '.join(missing)}")
     if not datasets:
-            raise TfLuError(f"no feature buckets in {path} have a length that is a multiple of H={unroll}")
+        raise TfLuError(f"no feature buckets in {path} have a length that is a multiple of H={unroll}")
     mixed = datasets[0] if len(datasets) == 1 else tf.data.Dataset.sample_from_datasets(
         datasets, weights=(np.asarray(weights) / np.sum(weights)).tolist(), seed=seed)
     return mixed.flat_map(chunks).prefetch(2), (shape[0], shape[2])

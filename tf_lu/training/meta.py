@@ -189,7 +189,7 @@ def train_updater(config, network, features_dir, out_dir, verbose=1, extra_callb
     keras.utils.set_random_seed(cfg.seed)
     os.makedirs(out_dir, exist_ok=True)
     dataset, (size, channels) = chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.seed,
-                                              reverse_prob=cfg.reverse_prob)
+                                              reverse_prob=cfg.reverse_prob, hold_out=cfg.hold_out)
     template_size = int(network.backbone.compute_output_shape((1, 127, 127, 3))[1])
     trainer = build_meta_trainer(config, frozen_adjust(network), size, channels, template_size)
     history, epochs, wall = fit_resumable(trainer, dataset, out_dir, cfg.steps, cfg.steps_per_epoch, verbose,
