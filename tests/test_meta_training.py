@@ -13,7 +13,7 @@ from tf_lu.learned_updater import window_at
 from tf_lu.losses import anchor_loss
 from tf_lu.records import sequence_file_name, write_sequence_shard
 from tf_lu.siamfc import SiamFCNet
-from tf_lu.training.feature_cache import cache_features, chunk_dataset
+from tf_lu.training.feature_cache import FEATURE_LISTS, cache_features, chunk_dataset
 from tf_lu.training.meta import build_meta_trainer, train_updater
 
 S, C, M = 22, 4, 6   # search feature side, channels, template side
@@ -125,6 +125,41 @@ def test_jittered_search_regions_put_the_target_at_the_stored_offset():
         rows, cols = np.mgrid[:size, :size]
         centroid = np.array([(weight * rows).sum(), (weight * cols).sum()]) / weight.sum()
         np.testing.assert_allclose(centroid, 31.0 + offset, atol=0.5)
+
+
+def test_mirrored_frames_keep_the_box_on_the_target():
+    from tf_lu.training.feature_cache import mirror_frames
+    size = 20
+    frames = np.zeros((2, size, size, 3), np.uint8)
+    frames[0, 4:9, 2:5] = 255                           # a 3 wide, 5 tall target at x = 2, y = 4
+    boxes = np.array([[2.0, 4.0, 3.0, 5.0], [0.0, 0.0, 0.0, 0.0]])   # the second frame: target absent
+    flipped, mirrored = mirror_frames(tf.constant(frames), boxes)
+    flipped = flipped.numpy()
+    np.testing.assert_array_equal(flipped[0], frames[0, :, ::-1])
+    np.testing.assert_allclose(mirrored[0], [15.0, 4.0, 3.0, 5.0])   # 20 - 2 - 3
+    x, y, w, h = mirrored[0].astype(int)
+    assert flipped[0, y:y + h, x:x + w].min() == 255 and flipped[0].sum() == frames[0].sum()
+    np.testing.assert_array_equal(mirrored[1], boxes[1])
+    np.testing.assert_array_equal(boxes[0], [2.0, 4.0, 3.0, 5.0])     # the input is not changed in place
+
+
+def test_mirrored_copies_share_the_feature_folder_and_keep_their_names(tmp_path):
+    import glob
+    from tf_lu.training.feature_cache import count_held_out, sequence_base_name
+    network, feat_dir = _generated_features(tmp_path, count=2)
+    cache_features(str(tmp_path / "seq"), feat_dir, network.backbone, progress=False, mirror=True)
+    plain = glob.glob(os.path.join(feat_dir, "feat-*-seq.tfrecord"))
+    mirrored = glob.glob(os.path.join(feat_dir, "feat-*-seq-mirror.tfrecord"))
+    assert len(plain) == len(mirrored) == 1
+    context = {"name": tf.io.FixedLenFeature([], tf.string)}
+    names = [tf.io.parse_single_sequence_example(r, context)[0]["name"].numpy().decode()
+             for r in tf.data.TFRecordDataset(plain + mirrored)]
+    assert len(names) == 4 and names[:2] == names[2:]
+    features = [tf.io.parse_single_sequence_example(r, context, FEATURE_LISTS)[1]["features"][1].numpy()
+                for r in tf.data.TFRecordDataset(plain + mirrored)]
+    assert features[0] != features[2]                           # the copy's features are really of other images
+    held = sequence_base_name(names[0])
+    assert count_held_out(plain + mirrored, {held})[1] == 2    # hold_out leaves out the mirrored copy too
 
 
 def test_frame_labels_are_centred_on_the_target_offset():

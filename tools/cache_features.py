@@ -2,6 +2,7 @@
 
 python tools/cache_features.py --config configs/updater_siamfc_half.yaml --sequences records/seq_train_crops --sequences records/seq_synthetic --out records/feat \
     [--jitter-sigma 8 --jitter-scale 0.04]   # search regions off the target, as in tracking
+    [--mirror]                               # left-right flipped copies (shards named ...-mirror.tfrecord)
 """
 import argparse
 
@@ -20,6 +21,8 @@ def main():
     parser.add_argument("--jitter-limit", type=float, default=24.0, help="largest shift, pixels")
     parser.add_argument("--jitter-scale", type=float, default=0.0, help="scale perturbation within 1 +- this")
     parser.add_argument("--jitter-seed", type=int, default=0)
+    parser.add_argument("--mirror", action="store_true",
+                        help="cache left-right flipped copies of the sequences (augmentation; names are kept)")
     args = parser.parse_args()
     from tf_lu.config import load_config
     from tf_lu.tracker import load_siamfc_network
@@ -28,7 +31,8 @@ def main():
     config = load_config(args.config, {"weights": args.weights} if args.weights else None)
     network = load_siamfc_network(config)
     for folder in args.sequences:
-        cache_features(folder, args.out, network.backbone, source=config.weights, jitter=jitter)
+        cache_features(folder, args.out, network.backbone, source=config.weights, jitter=jitter,
+                       mirror=args.mirror)
     print(f"features cached in {args.out}")
 
 

@@ -11,6 +11,10 @@ are crops centred on the ground truth; with :class:`SearchJitter` every frame af
 randomly shifted centre at a randomly perturbed scale, and the target's offset from the crop centre (in search-crop
 pixels, (row, col)) is stored per frame, so the meta-trainer centres each frame's labels on the target and takes
 its candidates off-grid, as the tracker does.
+
+Mirrored copies (``mirror``, an extension beyond the paper): every frame of a sequence is flipped left-right before
+the extractor sees it (and before any jitter), which doubles the meta-training sequences; a mirrored video is another
+tracking task.  The records keep their sequence names, so ``meta.hold_out`` leaves out a sequence's mirrored copy too.
 """
 import dataclasses
 import json
@@ -76,6 +80,17 @@ def jitter_frames(frames, boxes, jitter, rng):
     return crops, offsets.astype(np.float32)
 
 
+def mirror_frames(frames, boxes):
+    """Flip ``frames`` (L, S, S, 3) left-right; returns (frames, boxes) with the 0-based (x, y, w, h) boxes mirrored
+    (x -> S - x - w, so a column j maps to S - 1 - j).  Absent targets' boxes are passed through."""
+    frames = tf.reverse(frames, axis=[2])
+    boxes = np.array(boxes, dtype=np.float64, copy=True)
+    size = int(frames.shape[2])
+    shown = np.all(np.isfinite(boxes), axis=1) & np.all(boxes[:, 2:] > 0, axis=1)
+    boxes[shown, 0] = size - boxes[shown, 0] - boxes[shown, 2]
+    return frames, boxes
+
+
 def feature_example(name, features, absent, offsets=None):
     features = np.asarray(features, dtype=np.float16)
     offsets = np.zeros((len(features), 2), np.float32) if offsets is None else np.asarray(offsets, np.float32)
@@ -92,11 +107,14 @@ def feature_example(name, features, absent, offsets=None):
     return tf.train.SequenceExample(context=context, feature_lists=lists).SerializeToString()
 
 
-def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, source="", jitter=SearchJitter()):
+def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, source="", jitter=SearchJitter(),
+                   mirror=False):
     """Run ``backbone`` over every frame of the sequence records in ``sequence_dir``; write feature records.
 
     With an active ``jitter`` every frame after the first is re-cropped like a tracker's search region (see
-    :func:`jitter_frames`); the draws are deterministic for ``jitter.seed`` and the shard."""
+    :func:`jitter_frames`); the draws are deterministic for ``jitter.seed`` and the shard.  With ``mirror`` the frames
+    are flipped left-right first (:func:`mirror_frames`) and the shards are named ``...-{folder}-mirror.tfrecord``, so
+    they can share a folder with the unflipped ones."""
     os.makedirs(out_dir, exist_ok=True)
     extract = tf.function(lambda x: backbone(x, training=False), reduce_retracing=True)
     files = [f for fs in sequence_buckets(sequence_dir).values() for f in fs]
@@ -105,16 +123,18 @@ def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, sou
         # feat-L{L}-{shard}-{source folder}.tfrecord: several sequence folders can share one feature folder
         tag = os.path.basename(os.path.normpath(sequence_dir))
         target = os.path.join(out_dir, os.path.basename(file).replace("seq-", "feat-", 1)
-                              .replace(".tfrecord", f"-{tag}.tfrecord"))
+                              .replace(".tfrecord", f"-{tag}{'-mirror' if mirror else ''}.tfrecord"))
         if os.path.exists(target):
             continue
         rng = np.random.default_rng([jitter.seed, zlib.crc32(os.path.basename(target).encode())])
         with tf.io.TFRecordWriter(target + ".tmp") as writer:
             for record in tf.data.TFRecordDataset(file):
                 sequence = parse_sequence(record)
-                frames, offsets = tf.cast(sequence["frames"], tf.float32), None
+                frames, boxes, offsets = tf.cast(sequence["frames"], tf.float32), sequence["boxes"].numpy(), None
+                if mirror:
+                    frames, boxes = mirror_frames(frames, boxes)
                 if jitter.active:
-                    frames, offsets = jitter_frames(frames, sequence["boxes"].numpy(), jitter, rng)
+                    frames, offsets = jitter_frames(frames, boxes, jitter, rng)
                 features = np.concatenate([extract(frames[i:i + batch]).numpy()
                                            for i in range(0, int(frames.shape[0]), batch)])
                 shape = features.shape[1:]
@@ -125,7 +145,7 @@ def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, sou
     if shape is not None or not os.path.exists(meta_path):
         with open(meta_path, "w", encoding="utf-8") as handle:
             json.dump({"shape": list(shape) if shape is not None else None, "dtype": "float16",
-                       "extractor": source, "jitter": dataclasses.asdict(jitter)}, handle, indent=2)
+                       "extractor": source, "jitter": dataclasses.asdict(jitter), "mirror": bool(mirror)}, handle, indent=2)
     return out_dir
 
 
