@@ -46,8 +46,11 @@ def test_anchor_term_is_zero_when_the_output_equals_the_first_template():
     for weight in trainer.net.out.weights:
         weight.assign(tf.zeros_like(weight))
     features = tf.random.normal((2, 5, S, S, C))
-    _, _, anchor, _ = trainer.unroll(features, tf.zeros((2, 5), tf.bool), tf.constant(True), training=False)
-    assert float(anchor) == pytest.approx(0.0, abs=1e-12)
+    losses, _ = trainer.unroll(features, tf.zeros((2, 5), tf.bool), tf.constant(True), training=False)
+    assert float(losses.anchor) == pytest.approx(0.0, abs=1e-12)
+    # ... and it scores exactly like never updating
+    assert float(losses.cls) == pytest.approx(float(losses.cls_none), rel=1e-6)
+    assert float(losses.peak_error) == pytest.approx(float(losses.peak_error_none))
 
 
 def test_state_is_carried_across_chunks_without_gradient_through_the_boundary():
@@ -57,9 +60,9 @@ def test_state_is_carried_across_chunks_without_gradient_through_the_boundary():
     second = tf.random.normal((2, 5, S, S, C), seed=2)
     with tf.GradientTape(persistent=True) as tape:
         tape.watch(first)
-        _, _, _, state = trainer.unroll(first, absent, tf.constant(True), training=False)
+        _, state = trainer.unroll(first, absent, tf.constant(True), training=False)
         trainer._store(state)
-        loss_carried, _, _, _ = trainer.unroll(second, absent, tf.constant(False), training=False)
+        loss_carried = trainer.unroll(second, absent, tf.constant(False), training=False)[0].loss
         # the same chunk with the state handed over as tensors (no truncation) does depend on the first chunk
         trainer_theta = state[2]
         leak = tf.reduce_sum(trainer_theta)
@@ -67,7 +70,7 @@ def test_state_is_carried_across_chunks_without_gradient_through_the_boundary():
     assert np.abs(trainer.hidden[0][0].numpy()).sum() > 0            # a hidden state was stored
     assert tape.gradient(loss_carried, first) is None                  # truncated: no gradient into chunk 1
     assert tape.gradient(leak, first) is not None                      # (the check can fail: chunk 1 does connect)
-    fresh, _, _, _ = trainer.unroll(second, absent, tf.constant(True), training=False)
+    fresh = trainer.unroll(second, absent, tf.constant(True), training=False)[0].loss
     assert float(fresh) != pytest.approx(float(loss_carried))         # the carried state changes the result
 
 
@@ -188,9 +191,9 @@ def test_meta_training_step_with_confidence_input():
         "updater": {"kind": "learned", "hidden": 6, "layers": 2, "confidence_input": True},
         "meta": {"unroll": 5, "batch_size": 2}})
     trainer = make_trainer(config)
-    loss, _, _, _ = trainer.unroll(tf.random.normal((2, 5, S, S, C), seed=5), tf.zeros((2, 5), tf.bool),
-                                   tf.constant(True), training=True)
-    assert np.isfinite(float(loss))
+    losses, _ = trainer.unroll(tf.random.normal((2, 5, S, S, C), seed=5), tf.zeros((2, 5), tf.bool),
+                               tf.constant(True), training=True)
+    assert np.isfinite(float(losses.loss))
 
 
 def test_tracking_time_updater_passes_the_frame_confidence():
@@ -245,8 +248,8 @@ def test_first_template_is_taken_on_the_target_of_the_first_frame():
     trainer = make_trainer(small_config())
     features = tf.random.normal((2, 5, S, S, C), seed=4)
     offsets = tf.concat([tf.constant([[[16.0, -8.0]], [[0.0, 0.0]]]), tf.zeros((2, 4, 2))], axis=1)
-    _, _, _, state = trainer.unroll(features, tf.zeros((2, 5), tf.bool), tf.constant(True), training=False,
-                                    offsets=offsets)
+    _, state = trainer.unroll(features, tf.zeros((2, 5), tf.bool), tf.constant(True), training=False,
+                              offsets=offsets)
     centre = trainer.centre
     expected = window_at(features[:, 0], tf.constant([[centre + 2, centre - 1], [centre, centre]]), M)
     np.testing.assert_allclose(state[0].numpy(), expected.numpy(), atol=1e-6)
@@ -279,3 +282,86 @@ def test_hold_out_is_read_from_yaml_lists():
     from tf_lu.errors import TfLuError
     with pytest.raises(TfLuError, match="hold_out"):
         load_config(overrides={"meta": {"hold_out": [1, 2]}})
+
+
+def test_the_no_update_loss_differs_from_the_updater_loss_once_the_template_moves():
+    trainer = make_trainer(small_config())
+    for weight in trainer.net.out.weights:
+        weight.assign(tf.random.normal(weight.shape, stddev=0.5, seed=8))
+    losses, _ = trainer.unroll(tf.random.normal((2, 5, S, S, C), seed=9), tf.zeros((2, 5), tf.bool),
+                               tf.constant(True), training=False)
+    assert float(losses.anchor) > 0 and float(losses.cls) != pytest.approx(float(losses.cls_none), rel=1e-3)
+
+
+def test_held_out_dataset_scores_each_held_out_sequence_once(tmp_path):
+    from tf_lu.training.feature_cache import held_out_chunk_dataset
+    _, feat_dir = _generated_features(tmp_path, count=3)
+    dataset, count = held_out_chunk_dataset(feat_dir, batch_size=2, unroll=5, hold_out=("synthetic-0001",))
+    chunks = list(dataset)
+    assert count == 1 and len(chunks) == 2                   # one batch of 2 (1 padding sequence) x 2 chunks
+    assert [bool(c[3]) for c in chunks] == [True, False]
+    for features, absent, _, _ in chunks:
+        assert not absent[0].numpy().all() and absent[1].numpy().all()   # the padding is never scored
+    every = list(chunk_dataset(feat_dir, batch_size=1, unroll=5, repeat=False)[0])
+    firsts = {f[0, 0].numpy().tobytes() for f, _, _, reset in every if reset}
+    assert chunks[0][0][0, 0].numpy().tobytes() in firsts
+    kept = list(chunk_dataset(feat_dir, batch_size=1, unroll=5, repeat=False, hold_out=("synthetic-0001",))[0])
+    assert chunks[0][0][0, 0].numpy().tobytes() not in {f[0, 0].numpy().tobytes() for f, _, _, r in kept if r}
+
+
+def test_meta_training_with_held_out_sequences_validates_on_them_and_keeps_its_state(tmp_path):
+    from tf_lu.training.meta import evaluate_updater
+    network, feat_dir = _generated_features(tmp_path, count=3)
+    config = load_config(overrides={
+        "updater": {"kind": "learned", "hidden": 4, "layers": 1},
+        "meta": {"unroll": 5, "batch_size": 2, "steps": 4, "steps_per_epoch": 2, "hold_out": ["synthetic-0002"]}})
+    summary = train_updater(config, network, feat_dir, str(tmp_path / "run"), verbose=0)
+    history = summary["history"]
+    assert len(history["val_cls"]) == 2 and len(history["val_cls_none"]) == 2
+    assert all(np.isfinite(history["val_cls"])) and history["cls_none"][0] > 0
+    scores = evaluate_updater(config, network, feat_dir, str(tmp_path / "run" / "updater.weights.h5"), verbose=0)
+    assert scores["sequences"] == 1
+    assert scores["cls_none"] == pytest.approx(history["val_cls_none"][-1], rel=1e-5)   # never updating: no weights
+
+
+def test_validation_puts_the_training_state_back():
+    from tf_lu.training.meta import KeepTrainingState
+    trainer = make_trainer(small_config())
+    _, state = trainer.unroll(tf.random.normal((2, 5, S, S, C), seed=1), tf.zeros((2, 5), tf.bool),
+                              tf.constant(True), training=False)
+    trainer._store(state)
+    before = trainer.carried_state()
+    keep = KeepTrainingState()
+    keep.set_model(trainer)
+    keep.on_test_begin()
+    _, other = trainer.unroll(tf.random.normal((2, 5, S, S, C), seed=2), tf.zeros((2, 5), tf.bool),
+                              tf.constant(True), training=False)
+    trainer._store(other)
+    assert not np.allclose(trainer.theta_1.numpy(), before[0])
+    keep.on_test_end()
+    for saved, now in zip(before, trainer.carried_state()):
+        np.testing.assert_array_equal(saved, now)
+
+
+def test_peak_error_is_the_distance_from_the_response_peak_to_the_target():
+    trainer = make_trainer(small_config())
+    response = trainer.labels.shape[1]
+    logits = np.zeros((2, response, response, 1), np.float32)
+    c = trainer.centre
+    logits[0, c + 2, c - 1] = 5.0          # peak 2 cells down, 1 left of the centre
+    logits[1, c, c] = 5.0                  # peak at the centre
+    targets = tf.constant([[2.0, -1.0], [3.0, 4.0]])
+    np.testing.assert_allclose(trainer.peak_distance(tf.constant(logits), targets).numpy(), [0.0, 5.0])
+
+
+def test_norm_to_first_keeps_the_template_at_the_first_templates_norm():
+    from tf_lu.learned_updater import UpdaterNet
+    net = UpdaterNet(C, hidden=5, layers=1, norm_to_first=True).build_for(M)
+    for weight in net.out.weights:
+        weight.assign(tf.random.normal(weight.shape, stddev=0.3, seed=3))
+    theta_1 = tf.random.normal((2, M, M, C), seed=4)
+    theta, _ = net(tf.random.normal((2, M, M, C), seed=5), net.zero_states(2, M), theta_1)
+    np.testing.assert_allclose(tf.norm(tf.reshape(theta, [2, -1]), axis=1).numpy(),
+                               tf.norm(tf.reshape(theta_1, [2, -1]), axis=1).numpy(), rtol=1e-5)
+    assert not np.allclose(theta.numpy(), theta_1.numpy(), atol=1e-3)   # the direction still changes
+    assert UpdaterNet.from_config(net.get_config()).norm_to_first

@@ -59,6 +59,7 @@ class UpdaterConfig:
     interval: int = 1                  # M: the template changes every M frames; the hidden state every frame
     residual: bool = True              # theta = theta_1 + conv(h) (a departure from the paper; see learned_updater)
     confidence_input: bool = False     # also feed the tracker's peak confidence (an extension; see learned_updater)
+    norm_to_first: bool = False        # rescale each output template to theta_1's norm (an extension; see learned_updater)
     updater_weights: Optional[str] = None
 
 

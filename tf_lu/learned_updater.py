@@ -9,6 +9,10 @@ it starts training from "no update" instead of from noise, which matters on a CP
 With ``confidence_input`` (an extension, off by default) the recurrent layers also see, as one extra constant input
 channel, the tracker's confidence in the frame: the sigmoid of the response peak that located the candidate (1 on the
 first frame), so the updater can learn how much to trust a candidate.
+With ``norm_to_first`` (an extension, off by default) each output template is rescaled to theta_1's norm.  Where SiamFC
+puts the target within a scale is blind to the template's scale (the response is min-shifted and normalised before
+the peak is taken), but the meta-training logistic loss is not, so without it part of what the updater
+learns is the response's calibration, which tracking never uses (docs/RESULTS.md section 1j).
 
 Tracking keeps only the hidden state (memory does not grow with the sequence); the template used for detection is
 replaced every ``interval`` frames (M) while the hidden state advances every frame.  The target feature of frame t
@@ -31,11 +35,12 @@ class UpdaterNet(keras.Model):
     """``(candidate, states, theta_1) -> (theta, new_states)`` for one frame."""
 
     def __init__(self, channels, hidden=192, layers=2, cell="convgru", dropout=0.0, layer_norm=True,
-                 residual=True, confidence_input=False, **kwargs):
+                 residual=True, confidence_input=False, norm_to_first=False, **kwargs):
         super().__init__(**kwargs)
         self.channels, self.hidden, self.num_layers, self.cell_kind = channels, hidden, layers, cell
         self.dropout, self.layer_norm, self.residual = dropout, layer_norm, residual
         self.confidence_input = bool(confidence_input)
+        self.norm_to_first = bool(norm_to_first)
         self.rnn = StackedConvRNN(hidden, num_layers=layers, kind=cell, dropout=dropout, layer_norm=layer_norm,
                                   name="rnn")
         self.out = keras.layers.Conv2D(channels, 3, padding="same", name="output",
@@ -56,6 +61,9 @@ class UpdaterNet(keras.Model):
         theta = self.out(tf.concat(outputs, axis=-1))
         if self.residual:
             theta = theta + theta_1
+        if self.norm_to_first:
+            norm = lambda t: tf.sqrt(tf.reduce_sum(tf.square(t), axis=[1, 2, 3], keepdims=True) + 1e-12)
+            theta = theta * (norm(theta_1) / norm(theta))
         return theta, states
 
     def build_for(self, size):
@@ -66,7 +74,8 @@ class UpdaterNet(keras.Model):
     def get_config(self):
         return {**super().get_config(), "channels": self.channels, "hidden": self.hidden, "layers": self.num_layers,
                 "cell": self.cell_kind, "dropout": self.dropout, "layer_norm": self.layer_norm,
-                "residual": self.residual, "confidence_input": self.confidence_input}
+                "residual": self.residual, "confidence_input": self.confidence_input,
+                "norm_to_first": self.norm_to_first}
 
 
 def window_at(features, starts, size):
@@ -136,7 +145,7 @@ def load_updater_net(path, config, channels, size):
     if not os.path.isfile(path):
         raise TfLuError(f"updater weights not found: {path}")
     net = UpdaterNet(channels, config.hidden, config.layers, config.cell, 0.0, config.layer_norm,
-                     config.residual, config.confidence_input).build_for(size)
+                     config.residual, config.confidence_input, config.norm_to_first).build_for(size)
     try:
         net.load_weights(path)
     except (ValueError, OSError) as exc:

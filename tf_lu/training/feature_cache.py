@@ -192,6 +192,47 @@ def count_held_out(files, hold_out):
     return total, held, seen
 
 
+def _parser(shape, seed=0, reverse_prob=0.0):
+    """``(index, record, length) -> (features, absent, offsets)`` of one feature record (see :func:`chunk_dataset`)."""
+    def parse(index, record, length):
+        _, lists = tf.io.parse_single_sequence_example(record, FEATURE_CONTEXT, FEATURE_LISTS)
+        features = tf.reshape(tf.io.decode_raw(lists["features"], tf.float16), [-1, *shape])
+        offsets = tf.reshape(lists["offset"], [-1, 2])   # empty in caches written before offsets existed
+        offsets = tf.concat([offsets, tf.zeros([tf.shape(features)[0] - tf.shape(offsets)[0], 2])], axis=0)
+        absent = tf.cast(lists["absent"], tf.bool)
+        if not reverse_prob:
+            return features, absent, offsets
+        draw = tf.random.stateless_uniform([], seed=tf.stack([tf.cast(seed * 1000 + length, tf.int64), index]))
+        return reverse_in_time(features, absent, offsets, draw, reverse_prob)
+    return parse
+
+
+def _chunker(unroll):
+    """A batch of whole sequences -> its consecutive ``unroll``-frame chunks, ``reset`` on the first."""
+    def chunks(features, absent, offsets):
+        starts = tf.range(tf.shape(features)[1] // unroll) * unroll
+        return tf.data.Dataset.from_tensor_slices(starts).map(
+            lambda s: (tf.cast(features[:, s:s + unroll], tf.float32), absent[:, s:s + unroll],
+                       offsets[:, s:s + unroll], tf.equal(s, 0)))
+    return chunks
+
+
+def _name_filter(hold_out, keep_held_out):
+    held = tf.constant(sorted(hold_out), tf.string)
+
+    def keep(record):
+        context, _ = tf.io.parse_single_sequence_example(record, FEATURE_CONTEXT, {})
+        is_held = tf.reduce_any(tf.equal(sequence_base_name(context["name"]), held))
+        return is_held if keep_held_out else tf.logical_not(is_held)
+    return keep
+
+
+def _check_names_seen(path, hold_out, seen):
+    missing = sorted(set(hold_out) - seen)
+    if missing:
+        raise TfLuError(f"meta.hold_out names not found in the features of {path}: {', '.join(missing)}")
+
+
 def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True, reverse_prob=0.0, hold_out=()):
     """Length-homogeneous batches of ``batch_size`` sequences cut into consecutive chunks of ``unroll`` frames.
 
@@ -209,30 +250,7 @@ def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True, reverse_prob=0.
     if not 0.0 <= reverse_prob <= 1.0:
         raise TfLuError(f"meta.reverse_prob must be within [0, 1], got {reverse_prob}")
     shape = feature_shape(path)
-
-    def parse(index, record, length):
-        _, lists = tf.io.parse_single_sequence_example(record, FEATURE_CONTEXT, FEATURE_LISTS)
-        features = tf.reshape(tf.io.decode_raw(lists["features"], tf.float16), [-1, *shape])
-        offsets = tf.reshape(lists["offset"], [-1, 2])   # empty in caches written before offsets existed
-        offsets = tf.concat([offsets, tf.zeros([tf.shape(features)[0] - tf.shape(offsets)[0], 2])], axis=0)
-        absent = tf.cast(lists["absent"], tf.bool)
-        if not reverse_prob:
-            return features, absent, offsets
-        draw = tf.random.stateless_uniform([], seed=tf.stack([tf.cast(seed * 1000 + length, tf.int64), index]))
-        return reverse_in_time(features, absent, offsets, draw, reverse_prob)
-
-    def chunks(features, absent, offsets):
-        starts = tf.range(tf.shape(features)[1] // unroll) * unroll
-        return tf.data.Dataset.from_tensor_slices(starts).map(
-            lambda s: (tf.cast(features[:, s:s + unroll], tf.float32), absent[:, s:s + unroll],
-                       offsets[:, s:s + unroll], tf.equal(s, 0)))
-
-    held = tf.constant(sorted(hold_out), tf.string) if hold_out else None
-
-    def kept(record):
-        context, _ = tf.io.parse_single_sequence_example(record, FEATURE_CONTEXT, {})
-        return tf.logical_not(tf.reduce_any(tf.equal(sequence_base_name(context["name"]), held)))
-
+    parse = _parser(shape, seed, reverse_prob)
     datasets, weights, seen = [], [], set()
     for length, files in sorted(feature_buckets(path).items()):
         if length % unroll:
@@ -245,16 +263,47 @@ def chunk_dataset(path, batch_size, unroll, seed=0, repeat=True, reverse_prob=0.
             if held_count == total:
                 continue
             share = 1.0 - held_count / total
-            ds = ds.filter(kept)
+            ds = ds.filter(_name_filter(hold_out, keep_held_out=False))
         ds = ds.shuffle(16, seed=seed)   # a 150-frame record is ~19 MB
         ds = (ds.repeat() if repeat else ds).enumerate().map(lambda i, r, n=length: parse(i, r, n))
         datasets.append(ds.batch(batch_size, drop_remainder=True))
         weights.append(float(len(files)) * length * share)
-    missing = sorted(set(hold_out) - seen)
-    if missing:
-        raise TfLuError(f"meta.hold_out names not found in the features of {path}: {', '.join(missing)}")
+    _check_names_seen(path, hold_out, seen)
     if not datasets:
         raise TfLuError(f"no feature buckets in {path} have a length that is a multiple of H={unroll}")
     mixed = datasets[0] if len(datasets) == 1 else tf.data.Dataset.sample_from_datasets(
         datasets, weights=(np.asarray(weights) / np.sum(weights)).tolist(), seed=seed)
-    return mixed.flat_map(chunks).prefetch(2), (shape[0], shape[2])
+    return mixed.flat_map(_chunker(unroll)).prefetch(2), (shape[0], shape[2])
+
+
+def held_out_chunk_dataset(path, batch_size, unroll, hold_out):
+    """The chunks of only the ``hold_out`` sequences (and their mirrored copies), each once, for validation.
+
+    Same element structure as :func:`chunk_dataset`.  A bucket's last batch is filled up with copies of its first
+    sequence whose frames are all flagged absent, so they add nothing to the loss and every held-out sequence is
+    scored exactly once whatever the batch size.  Returns ``(dataset, number of held-out sequences)``."""
+    if not hold_out:
+        raise TfLuError("held-out validation needs meta.hold_out (the names of the sequences to validate on)")
+    shape = feature_shape(path)
+    parse = _parser(shape)
+    datasets, seen, count = [], set(), 0
+    for length, files in sorted(feature_buckets(path).items()):
+        _, held_count, names = count_held_out(files, set(hold_out))
+        seen |= names
+        if length % unroll or not held_count:
+            continue
+        count += held_count
+        ds = tf.data.TFRecordDataset(files).filter(_name_filter(hold_out, keep_held_out=True))
+        ds = ds.enumerate().map(lambda i, r, n=length: parse(i, r, n))
+        pad = (-held_count) % batch_size
+        if pad:
+            blank = ds.take(1).map(lambda f, a, o: (f, tf.ones_like(a), o)).repeat(pad)
+            ds = ds.concatenate(blank)
+        datasets.append(ds.batch(batch_size, drop_remainder=True).flat_map(_chunker(unroll)))
+    _check_names_seen(path, hold_out, seen)
+    if not datasets:
+        raise TfLuError(f"the held-out sequences in {path} have no length that is a multiple of H={unroll}")
+    merged = datasets[0]
+    for ds in datasets[1:]:
+        merged = merged.concatenate(ds)
+    return merged.prefetch(2), count

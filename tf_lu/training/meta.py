@@ -17,7 +17,14 @@ Every batch holds ``B`` sequences of one bucket length, cut into chunks of ``H``
 
 Gradients flow through the H frames of the chunk only; the state is carried to the next chunk without gradient
 (stored in non-trainable variables).  Absent frames contribute no loss.
+
+Beside the loss, ``cls_none`` is the logistic loss of never updating (theta_1 scored on the same frames and labels):
+``cls`` below ``cls_none`` means the updater beats no update on these sequences.  ``peak_error`` and
+``peak_error_none`` are the mean distances, in response cells, from the (cosine-windowed, if configured) response
+peak to the target: the loss can fall through a better-calibrated response alone, a localisation gain shows here.  With ``meta.hold_out`` the held-out
+sequences are scored every epoch (``val_cls``, ``val_cls_none``): that comparison is out of sample.
 """
+import collections
 import json
 import os
 
@@ -29,8 +36,11 @@ from tf_lu.config import to_dict
 from tf_lu.correlation import ResponseAdjust, cross_correlation
 from tf_lu.learned_updater import UpdaterNet, window_at
 from tf_lu.losses import anchor_loss, balanced_logistic_per_sample, siamfc_labels
-from tf_lu.training.feature_cache import chunk_dataset
+from tf_lu.training.feature_cache import chunk_dataset, feature_shape, held_out_chunk_dataset
 from tf_lu.training.fitting import fit_resumable
+
+
+ChunkLosses = collections.namedtuple("ChunkLosses", "loss cls anchor cls_none peak_error peak_error_none")
 
 
 class MetaTrainer(keras.Model):
@@ -60,10 +70,14 @@ class MetaTrainer(keras.Model):
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.cls_tracker = keras.metrics.Mean(name="cls")
         self.anchor_tracker = keras.metrics.Mean(name="anchor")
+        self.cls_none_tracker = keras.metrics.Mean(name="cls_none")
+        self.peak_tracker = keras.metrics.Mean(name="peak_error")
+        self.peak_none_tracker = keras.metrics.Mean(name="peak_error_none")
 
     @property
     def metrics(self):
-        return [self.loss_tracker, self.cls_tracker, self.anchor_tracker]
+        return [self.loss_tracker, self.cls_tracker, self.anchor_tracker, self.cls_none_tracker, self.peak_tracker,
+                self.peak_none_tracker]
 
     def _carried_state(self, reset, first_features, first_cells):
         """The state at the start of a chunk: the stored one, or a fresh one when a new batch of sequences starts
@@ -89,14 +103,26 @@ class MetaTrainer(keras.Model):
         response /= tf.reduce_sum(response, axis=[1, 2], keepdims=True) + 1e-12
         return (1.0 - self.window_influence) * response + self.window_influence * self.window
 
+    def peak_cells(self, logits):
+        """(B, 2) int32 (row, col) of the windowed response peak, in cells off the centre."""
+        flat = tf.argmax(tf.reshape(self.windowed(logits), [self.batch, -1]), axis=1, output_type=tf.int32)
+        width = tf.shape(logits)[2]
+        return tf.stack([flat // width, flat % width], axis=1) - self.centre
+
+    def peak_distance(self, logits, target_cells):
+        """(B,) distance in cells from the response peak to the target (``target_cells`` (B, 2) float)."""
+        return tf.norm(tf.cast(self.peak_cells(logits), tf.float32) - target_cells, axis=1)
+
     def unroll(self, features, absent, reset, training, offsets=None):
-        """Run one chunk; returns (mean loss, mean cls, mean anchor, final state).  ``offsets`` (B, H, 2): where the
-        target sits in each frame's search crop (crop pixels from the centre, (row, col)); None: at the centre."""
+        """Run one chunk; returns (:class:`ChunkLosses` of means over the scored frames, final state).  ``offsets``
+        (B, H, 2): where the target sits in each frame's search crop (crop pixels from the centre, (row, col)); None:
+        at the centre."""
         lam = self.cfg.anchor_lambda
         cells = tf.zeros((self.batch, self.cfg.unroll, 2), tf.int32) if offsets is None else tf.clip_by_value(
             tf.cast(tf.round(offsets / self.stride), tf.int32), -self.cfg.max_shift, self.cfg.max_shift)
         theta_1, hidden, theta, position, step = self._carried_state(reset, features[:, 0], cells[:, 0])
-        total = cls_total = anchor_total = tf.constant(0.0)
+        total = cls_total = anchor_total = none_total = peak_total = peak_none_total = tf.constant(0.0)
+        target_cells = tf.zeros((self.batch, self.cfg.unroll, 2)) if offsets is None else offsets / self.stride
         count = tf.constant(0.0)
         for k in range(self.cfg.unroll):
             frame = features[:, k]
@@ -110,14 +136,15 @@ class MetaTrainer(keras.Model):
             total += tf.reduce_sum(weight * ((1 - lam) * cls + lam * anchor))
             cls_total += tf.reduce_sum(weight * cls)
             anchor_total += tf.reduce_sum(weight * anchor)
+            never_updated = self.adjust(cross_correlation(tf.stop_gradient(theta_1), frame))
+            none_total += tf.reduce_sum(weight * tf.stop_gradient(balanced_logistic_per_sample(labels, never_updated)))
+            peak_total += tf.reduce_sum(weight * self.peak_distance(logits, target_cells[:, k]))
+            peak_none_total += tf.reduce_sum(weight * self.peak_distance(never_updated, target_cells[:, k]))
             count += tf.reduce_sum(weight)
             if self.cfg.teacher_forcing:
                 estimate = cells[:, k]
             else:
-                flat = tf.argmax(tf.reshape(self.windowed(logits), [self.batch, -1]), axis=1, output_type=tf.int32)
-                width = tf.shape(logits)[2]
-                peak = tf.stack([flat // width, flat % width], axis=1) - self.centre
-                estimate = tf.clip_by_value(peak, -self.cfg.max_shift, self.cfg.max_shift)
+                estimate = tf.clip_by_value(self.peak_cells(logits), -self.cfg.max_shift, self.cfg.max_shift)
             position = tf.where(tf.equal(step, 0), cells[:, k], estimate)   # first frame: the given box
             candidate = window_at(frame, position + self.centre, self.m)
             confidence = tf.where(tf.equal(step, 0), 1.0,
@@ -126,7 +153,9 @@ class MetaTrainer(keras.Model):
             theta = tf.where(tf.equal(step % self.interval, 0), theta_new, theta)
             step += 1
         count = tf.maximum(count, 1.0)
-        return total / count, cls_total / count, anchor_total / count, (theta_1, hidden, theta, position, step)
+        losses = ChunkLosses(total / count, cls_total / count, anchor_total / count, none_total / count,
+                             peak_total / count, peak_none_total / count)
+        return losses, (theta_1, hidden, theta, position, step)
 
     def _store(self, state):
         theta_1, hidden, theta, position, step = state
@@ -138,33 +167,52 @@ class MetaTrainer(keras.Model):
             for var, value in zip(layer_vars, layer):
                 var.assign(tf.stop_gradient(value))
 
+    def _track(self, losses):
+        for tracker, value in zip(self.metrics, losses):
+            tracker.update_state(value)
+        return {m.name: m.result() for m in self.metrics}
+
     def train_step(self, data):
         features, absent, offsets, reset = data
         with tf.GradientTape() as tape:
-            loss, cls, anchor, state = self.unroll(features, absent, reset, training=True, offsets=offsets)
+            losses, state = self.unroll(features, absent, reset, training=True, offsets=offsets)
         variables = self.net.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        self.optimizer.apply_gradients(zip(tape.gradient(losses.loss, variables), variables))
         self._store(state)
-        self.loss_tracker.update_state(loss)
-        self.cls_tracker.update_state(cls)
-        self.anchor_tracker.update_state(anchor)
-        return {m.name: m.result() for m in self.metrics}
+        return self._track(losses)
 
     def test_step(self, data):
         features, absent, offsets, reset = data
-        loss, cls, anchor, state = self.unroll(features, absent, reset, training=False, offsets=offsets)
+        losses, state = self.unroll(features, absent, reset, training=False, offsets=offsets)
         self._store(state)
-        self.loss_tracker.update_state(loss)
-        self.cls_tracker.update_state(cls)
-        self.anchor_tracker.update_state(anchor)
-        return {m.name: m.result() for m in self.metrics}
+        return self._track(losses)
+
+    def carried_state(self):
+        return [v.numpy() for v in (self.theta_1, self.theta, self.position, self.step_count)] + \
+            [v.numpy() for layer in self.hidden for v in layer]
+
+    def restore_carried_state(self, values):
+        for var, value in zip([self.theta_1, self.theta, self.position, self.step_count]
+                              + [v for layer in self.hidden for v in layer], values):
+            var.assign(value)
+
+
+class KeepTrainingState(keras.callbacks.Callback):
+    """Validation runs sequences through the same carried state; put the training state back afterwards so the
+    training chunk that follows continues its own sequence."""
+
+    def on_test_begin(self, logs=None):
+        self._saved = self.model.carried_state()
+
+    def on_test_end(self, logs=None):
+        self.model.restore_carried_state(self._saved)
 
 
 def build_meta_trainer(config, adjust, size, channels, template_size=6):
     cfg = config.meta
     upd = config.updater
     net = UpdaterNet(channels, upd.hidden, upd.layers, upd.cell, upd.dropout, upd.layer_norm, upd.residual,
-                     upd.confidence_input)
+                     upd.confidence_input, upd.norm_to_first)
     net.build_for(template_size)
     trainer = MetaTrainer(net, adjust, cfg.batch_size, size, channels, template_size, cfg, upd.interval,
                           window_influence=config.track.window_influence if cfg.cosine_window else 0.0)
@@ -192,8 +240,12 @@ def train_updater(config, network, features_dir, out_dir, verbose=1, extra_callb
                                               reverse_prob=cfg.reverse_prob, hold_out=cfg.hold_out)
     template_size = int(network.backbone.compute_output_shape((1, 127, 127, 3))[1])
     trainer = build_meta_trainer(config, frozen_adjust(network), size, channels, template_size)
+    validation, callbacks = None, tuple(extra_callbacks)
+    if cfg.hold_out:
+        validation, _ = held_out_chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.hold_out)
+        callbacks = (KeepTrainingState(),) + callbacks
     history, epochs, wall = fit_resumable(trainer, dataset, out_dir, cfg.steps, cfg.steps_per_epoch, verbose,
-                                          extra_callbacks)
+                                          callbacks, validation_data=validation)
     trainer.net.save_weights(os.path.join(out_dir, "updater.weights.h5"))
     summary = {"steps": epochs * cfg.steps_per_epoch, "epochs_this_run": len(history.history.get("loss", [])),
                "wall_seconds_this_run": round(wall, 1),
@@ -202,3 +254,24 @@ def train_updater(config, network, features_dir, out_dir, verbose=1, extra_callb
     with open(os.path.join(out_dir, "train_summary.json"), "w", encoding="utf-8") as handle:
         json.dump(summary, handle, indent=2)
     return summary
+
+
+def evaluate_updater(config, network, features_dir, weights, verbose=1):
+    """Score trained updater ``weights`` on the held-out sequences ``config.meta.hold_out`` of ``features_dir``:
+    ``{"sequences", "loss", "cls", "anchor", "cls_none", "peak_error", "peak_error_none"}`` (means over the scored
+    frames; ``*_none``: never updating).
+    Positions are estimated by the updater's own templates, as in tracking."""
+    from tf_lu.errors import TfLuError
+    cfg = config.meta
+    dataset, count = held_out_chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.hold_out)
+    size, channels = feature_shape(features_dir)[0], feature_shape(features_dir)[2]
+    template_size = int(network.backbone.compute_output_shape((1, 127, 127, 3))[1])
+    trainer = build_meta_trainer(config, frozen_adjust(network), size, channels, template_size)
+    if not os.path.isfile(weights):
+        raise TfLuError(f"updater weights not found: {weights}")
+    try:
+        trainer.net.load_weights(weights)
+    except (ValueError, OSError) as exc:
+        raise TfLuError(f"cannot load updater weights {weights}: {str(exc).splitlines()[0]}") from None
+    result = trainer.evaluate(dataset, verbose=verbose, return_dict=True)
+    return {"sequences": count, **{k: float(v) for k, v in result.items()}}
