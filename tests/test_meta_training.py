@@ -296,9 +296,11 @@ def test_the_no_update_loss_differs_from_the_updater_loss_once_the_template_move
 def test_held_out_dataset_scores_each_held_out_sequence_once(tmp_path):
     from tf_lu.training.feature_cache import held_out_chunk_dataset
     _, feat_dir = _generated_features(tmp_path, count=3)
-    dataset, count = held_out_chunk_dataset(feat_dir, batch_size=2, unroll=5, hold_out=("synthetic-0001",))
-    chunks = list(dataset)
-    assert count == 1 and len(chunks) == 2                   # one batch of 2 (1 padding sequence) x 2 chunks
+    dataset, count, steps = held_out_chunk_dataset(feat_dir, batch_size=2, unroll=5, hold_out=("synthetic-0001",))
+    chunks = list(dataset.take(steps))
+    assert count == 1 and steps == 2                          # one batch of 2 (1 padding sequence) x 2 chunks
+    again = list(dataset.take(2 * steps))[steps:]             # it repeats: the next pass is the same
+    np.testing.assert_array_equal(again[0][0].numpy(), chunks[0][0].numpy())
     assert [bool(c[3]) for c in chunks] == [True, False]
     for features, absent, _, _ in chunks:
         assert not absent[0].numpy().all() and absent[1].numpy().all()   # the padding is never scored
@@ -314,10 +316,11 @@ def test_meta_training_with_held_out_sequences_validates_on_them_and_keeps_its_s
     network, feat_dir = _generated_features(tmp_path, count=3)
     config = load_config(overrides={
         "updater": {"kind": "learned", "hidden": 4, "layers": 1},
-        "meta": {"unroll": 5, "batch_size": 2, "steps": 4, "steps_per_epoch": 2, "hold_out": ["synthetic-0002"]}})
+        "meta": {"unroll": 5, "batch_size": 2, "steps": 6, "steps_per_epoch": 2, "hold_out": ["synthetic-0002"]}})
     summary = train_updater(config, network, feat_dir, str(tmp_path / "run"), verbose=0)
     history = summary["history"]
-    assert len(history["val_cls"]) == 2 and len(history["val_cls_none"]) == 2
+    assert len(history["val_cls"]) == 3 and len(history["val_cls_none"]) == 3
+    assert history["val_cls_none"][0] == pytest.approx(history["val_cls_none"][2], rel=1e-6)   # each pass: all of it
     assert all(np.isfinite(history["val_cls"])) and history["cls_none"][0] > 0
     scores = evaluate_updater(config, network, feat_dir, str(tmp_path / "run" / "updater.weights.h5"), verbose=0)
     assert scores["sequences"] == 1

@@ -281,12 +281,14 @@ def held_out_chunk_dataset(path, batch_size, unroll, hold_out):
 
     Same element structure as :func:`chunk_dataset`.  A bucket's last batch is filled up with copies of its first
     sequence whose frames are all flagged absent, so they add nothing to the loss and every held-out sequence is
-    scored exactly once whatever the batch size.  Returns ``(dataset, number of held-out sequences)``."""
+    scored exactly once whatever the batch size.  The dataset repeats: one pass is ``chunks`` elements (give that as
+    the number of steps; a pass that ran out of data inside a compiled Keras step breaks the next training step).
+    Returns ``(dataset, number of held-out sequences, chunks)``."""
     if not hold_out:
         raise TfLuError("held-out validation needs meta.hold_out (the names of the sequences to validate on)")
     shape = feature_shape(path)
     parse = _parser(shape)
-    datasets, seen, count = [], set(), 0
+    datasets, seen, count, chunks = [], set(), 0, 0
     for length, files in sorted(feature_buckets(path).items()):
         _, held_count, names = count_held_out(files, set(hold_out))
         seen |= names
@@ -296,6 +298,7 @@ def held_out_chunk_dataset(path, batch_size, unroll, hold_out):
         ds = tf.data.TFRecordDataset(files).filter(_name_filter(hold_out, keep_held_out=True))
         ds = ds.enumerate().map(lambda i, r, n=length: parse(i, r, n))
         pad = (-held_count) % batch_size
+        chunks += (held_count + pad) // batch_size * (length // unroll)
         if pad:
             blank = ds.take(1).map(lambda f, a, o: (f, tf.ones_like(a), o)).repeat(pad)
             ds = ds.concatenate(blank)
@@ -306,4 +309,4 @@ def held_out_chunk_dataset(path, batch_size, unroll, hold_out):
     merged = datasets[0]
     for ds in datasets[1:]:
         merged = merged.concatenate(ds)
-    return merged.prefetch(2), count
+    return merged.repeat().prefetch(2), count, chunks

@@ -6,7 +6,7 @@ import keras
 
 
 def fit_resumable(model, dataset, out_dir, steps, steps_per_epoch, verbose=1, extra_callbacks=(),
-                  checkpoint=False, validation_data=None):
+                  checkpoint=False, validation_data=None, validation_steps=None):
     """Fit for ``steps // steps_per_epoch`` epochs with ``BackupAndRestore`` in ``out_dir/backup`` (a killed run
     resumes at its last finished epoch).  Returns ``(history, epochs, wall_seconds)``."""
     epochs = max(1, steps // steps_per_epoch)
@@ -22,5 +22,6 @@ def fit_resumable(model, dataset, out_dir, steps, steps_per_epoch, verbose=1, ex
     ]
     start = time.time()
     history = model.fit(dataset, epochs=epochs, steps_per_epoch=steps_per_epoch, callbacks=callbacks,
-                        verbose=verbose, validation_data=validation_data)
+                        verbose=verbose, validation_data=validation_data,
+                        validation_steps=validation_steps)
     return history, epochs, time.time() - start

@@ -240,12 +240,13 @@ def train_updater(config, network, features_dir, out_dir, verbose=1, extra_callb
                                               reverse_prob=cfg.reverse_prob, hold_out=cfg.hold_out)
     template_size = int(network.backbone.compute_output_shape((1, 127, 127, 3))[1])
     trainer = build_meta_trainer(config, frozen_adjust(network), size, channels, template_size)
-    validation, callbacks = None, tuple(extra_callbacks)
+    validation, validation_steps, callbacks = None, None, tuple(extra_callbacks)
     if cfg.hold_out:
-        validation, _ = held_out_chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.hold_out)
+        validation, _, validation_steps = held_out_chunk_dataset(features_dir, cfg.batch_size, cfg.unroll,
+                                                                 cfg.hold_out)
         callbacks = (KeepTrainingState(),) + callbacks
     history, epochs, wall = fit_resumable(trainer, dataset, out_dir, cfg.steps, cfg.steps_per_epoch, verbose,
-                                          callbacks, validation_data=validation)
+                                          callbacks, validation_data=validation, validation_steps=validation_steps)
     trainer.net.save_weights(os.path.join(out_dir, "updater.weights.h5"))
     summary = {"steps": epochs * cfg.steps_per_epoch, "epochs_this_run": len(history.history.get("loss", [])),
                "wall_seconds_this_run": round(wall, 1),
@@ -263,7 +264,7 @@ def evaluate_updater(config, network, features_dir, weights, verbose=1):
     Positions are estimated by the updater's own templates, as in tracking."""
     from tf_lu.errors import TfLuError
     cfg = config.meta
-    dataset, count = held_out_chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.hold_out)
+    dataset, count, steps = held_out_chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.hold_out)
     size, channels = feature_shape(features_dir)[0], feature_shape(features_dir)[2]
     template_size = int(network.backbone.compute_output_shape((1, 127, 127, 3))[1])
     trainer = build_meta_trainer(config, frozen_adjust(network), size, channels, template_size)
@@ -273,5 +274,5 @@ def evaluate_updater(config, network, features_dir, weights, verbose=1):
         trainer.net.load_weights(weights)
     except (ValueError, OSError) as exc:
         raise TfLuError(f"cannot load updater weights {weights}: {str(exc).splitlines()[0]}") from None
-    result = trainer.evaluate(dataset, verbose=verbose, return_dict=True)
+    result = trainer.evaluate(dataset, steps=steps, verbose=verbose, return_dict=True)
     return {"sequences": count, **{k: float(v) for k, v in result.items()}}
