@@ -140,14 +140,19 @@ class LearnedUpdater(Updater):
         return LearnedState(states, state.theta_1, theta, step), theta
 
 
-def load_updater_net(path, config, channels, size):
+def load_weights_into(net, path):
+    """Load updater weights ``path`` into the built ``net``; a missing or mismatched file is a :class:`TfLuError`."""
     import os
-    if not os.path.isfile(path):
+    if not path or not os.path.isfile(path):
         raise TfLuError(f"updater weights not found: {path}")
-    net = UpdaterNet(channels, config.hidden, config.layers, config.cell, 0.0, config.layer_norm,
-                     config.residual, config.confidence_input, config.norm_to_first).build_for(size)
     try:
         net.load_weights(path)
     except (ValueError, OSError) as exc:
         raise TfLuError(f"cannot load updater weights {path}: {str(exc).splitlines()[0]}") from None
     return net
+
+
+def load_updater_net(path, config, channels, size):
+    net = UpdaterNet(channels, config.hidden, config.layers, config.cell, 0.0, config.layer_norm,
+                     config.residual, config.confidence_input, config.norm_to_first).build_for(size)
+    return load_weights_into(net, path)

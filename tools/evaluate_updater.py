@@ -22,11 +22,15 @@ def main():
     parser.add_argument("--out", help="also write the scores to this JSON file")
     args = parser.parse_args()
     from tf_lu.config import load_config
+    from tf_lu.errors import TfLuError
     from tf_lu.tracker import load_siamfc_network, resolve_path
     from tf_lu.training.meta import evaluate_updater
     overrides = {"meta": {"hold_out": [n for n in args.hold_out.split(",") if n]}} if args.hold_out else None
     config = load_config(args.config, overrides)
-    weights = resolve_path(args.weights or config.updater.updater_weights)
+    weights = args.weights or config.updater.updater_weights
+    if not weights:
+        raise TfLuError(f"{args.config} names no updater weights (key 'updater.updater_weights'); pass --weights")
+    weights = resolve_path(weights)
     scores = evaluate_updater(config, load_siamfc_network(config), args.features, weights)
     scores["cls_gain"] = scores["cls_none"] - scores["cls"]
     scores["peak_error_gain"] = scores["peak_error_none"] - scores["peak_error"]

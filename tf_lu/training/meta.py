@@ -34,7 +34,7 @@ import tensorflow as tf
 
 from tf_lu.config import to_dict
 from tf_lu.correlation import ResponseAdjust, cross_correlation
-from tf_lu.learned_updater import UpdaterNet, window_at
+from tf_lu.learned_updater import UpdaterNet, load_weights_into, window_at
 from tf_lu.losses import anchor_loss, balanced_logistic_per_sample, siamfc_labels
 from tf_lu.training.feature_cache import chunk_dataset, feature_shape, held_out_chunk_dataset
 from tf_lu.training.fitting import fit_resumable
@@ -262,17 +262,11 @@ def evaluate_updater(config, network, features_dir, weights, verbose=1):
     ``{"sequences", "loss", "cls", "anchor", "cls_none", "peak_error", "peak_error_none"}`` (means over the scored
     frames; ``*_none``: never updating).
     Positions are estimated by the updater's own templates, as in tracking."""
-    from tf_lu.errors import TfLuError
     cfg = config.meta
     dataset, count, steps = held_out_chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.hold_out)
-    size, channels = feature_shape(features_dir)[0], feature_shape(features_dir)[2]
+    size, _, channels = feature_shape(features_dir)
     template_size = int(network.backbone.compute_output_shape((1, 127, 127, 3))[1])
     trainer = build_meta_trainer(config, frozen_adjust(network), size, channels, template_size)
-    if not os.path.isfile(weights):
-        raise TfLuError(f"updater weights not found: {weights}")
-    try:
-        trainer.net.load_weights(weights)
-    except (ValueError, OSError) as exc:
-        raise TfLuError(f"cannot load updater weights {weights}: {str(exc).splitlines()[0]}") from None
+    load_weights_into(trainer.net, weights)
     result = trainer.evaluate(dataset, steps=steps, verbose=verbose, return_dict=True)
     return {"sequences": count, **{k: float(v) for k, v in result.items()}}
