@@ -105,6 +105,7 @@ class MetaConfig:
     cosine_window: bool = False                   # estimate positions as the tracker does (cosine window blended in)
     reverse_prob: float = 0.0                     # play a training sequence backwards with this probability (not in [P])
     hold_out: Tuple[str, ...] = ()                # sequence names left out of meta-training (e.g. a validation set's)
+    loss: str = "logistic"                        # classification term: logistic [P] | softmax over positions (not in [P])
     steps: int = 1500                             # optimisation steps (one chunk of H frames per step)
     steps_per_epoch: int = 100
     seed: int = 0

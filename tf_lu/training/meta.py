@@ -9,7 +9,8 @@ Every batch holds ``B`` sequences of one bucket length, cut into chunks of ``H``
 2. on every later frame t the current template is scored on frame t's search features, against labels centred on
    the target (its offset from the crop centre comes with the features; zero for ground-truth-centred crops): the
    loss is
-   ``(1 - lambda) * balanced logistic + lambda * ||theta - theta_1||^2 / (m m d)``; its peak is the estimated position
+   ``(1 - lambda) * balanced logistic + lambda * ||theta - theta_1||^2 / (m m d)`` (``meta.loss: softmax`` puts a
+   cross-entropy over positions in place of the logistic term, an extension); its peak is the estimated position
    (unless teacher forcing), clipped to ``max_shift`` cells;
 3. the candidate g(x_t) is taken at the estimated position, the recurrent updater advances (with
    ``confidence_input``, also fed the sigmoid of the response peak, as the tracker does; 1 on the first frame), and the
@@ -18,7 +19,7 @@ Every batch holds ``B`` sequences of one bucket length, cut into chunks of ``H``
 Gradients flow through the H frames of the chunk only; the state is carried to the next chunk without gradient
 (stored in non-trainable variables).  Absent frames contribute no loss.
 
-Beside the loss, ``cls_none`` is the logistic loss of never updating (theta_1 scored on the same frames and labels):
+Beside the loss, ``cls_none`` is the classification loss (logistic or softmax, as trained) of never updating (theta_1 scored on the same frames and labels):
 ``cls`` below ``cls_none`` means the updater beats no update on these sequences.  ``peak_error`` and
 ``peak_error_none`` are the mean distances, in response cells, from the (cosine-windowed, if configured) response
 peak to the target: the loss can fall through a better-calibrated response alone, a localisation gain shows here.  With ``meta.hold_out`` the held-out
@@ -35,7 +36,8 @@ import tensorflow as tf
 from tf_lu.config import to_dict
 from tf_lu.correlation import ResponseAdjust, cross_correlation
 from tf_lu.learned_updater import UpdaterNet, load_weights_into, window_at
-from tf_lu.losses import anchor_loss, balanced_logistic_per_sample, siamfc_labels
+from tf_lu.errors import TfLuError
+from tf_lu.losses import CLASSIFICATION_LOSSES, anchor_loss, siamfc_labels
 from tf_lu.training.feature_cache import chunk_dataset, feature_shape, held_out_chunk_dataset
 from tf_lu.training.fitting import fit_resumable
 
@@ -51,6 +53,9 @@ class MetaTrainer(keras.Model):
         super().__init__()
         self.net, self.adjust, self.cfg, self.interval = net, adjust, meta_config, max(1, int(interval))
         self.adjust.trainable = False
+        if meta_config.loss not in CLASSIFICATION_LOSSES:
+            raise TfLuError(f"meta.loss: unknown {meta_config.loss!r} (known: {', '.join(CLASSIFICATION_LOSSES)})")
+        self.classification = CLASSIFICATION_LOSSES[meta_config.loss]
         self.batch, self.size, self.channels, self.m = batch, size, channels, template_size
         response = size - template_size + 1
         self.labels = tf.constant(siamfc_labels(response, stride, positive_radius)[None, :, :, None])
@@ -131,13 +136,13 @@ class MetaTrainer(keras.Model):
             logits = self.adjust(cross_correlation(theta, frame))
             labels = tf.broadcast_to(self.labels, tf.shape(logits)) if offsets is None else \
                 self.frame_labels(offsets[:, k])
-            cls = balanced_logistic_per_sample(labels, logits)
+            cls = self.classification(labels, logits)
             anchor = anchor_loss(theta, theta_1)
             total += tf.reduce_sum(weight * ((1 - lam) * cls + lam * anchor))
             cls_total += tf.reduce_sum(weight * cls)
             anchor_total += tf.reduce_sum(weight * anchor)
             never_updated = self.adjust(cross_correlation(tf.stop_gradient(theta_1), frame))
-            none_total += tf.reduce_sum(weight * tf.stop_gradient(balanced_logistic_per_sample(labels, never_updated)))
+            none_total += tf.reduce_sum(weight * tf.stop_gradient(self.classification(labels, never_updated)))
             peak_total += tf.reduce_sum(weight * self.peak_distance(logits, target_cells[:, k]))
             peak_none_total += tf.reduce_sum(weight * self.peak_distance(never_updated, target_cells[:, k]))
             count += tf.reduce_sum(weight)
