@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from tf_lu.correlation import ResponseAdjust, cross_correlation
-from tf_lu.losses import balanced_logistic_loss, siamfc_labels
+from tf_lu.losses import balanced_logistic_loss, siamfc_labels, spatial_softmax_per_sample
 
 
 def numpy_xcorr(template, search):
@@ -46,3 +46,14 @@ def test_balanced_logistic_loss_hand_computed():
     assert float(balanced_logistic_loss(labels, logits)) == pytest.approx(np.log(2), rel=1e-5)
     logits = np.array([10.0, -10.0, -10.0, -10.0], np.float32).reshape(1, 2, 2, 1)
     assert float(balanced_logistic_loss(labels, logits)) < 1e-3
+
+
+def test_spatial_softmax_loss_hand_computed():
+    labels = np.array([[1, 1, 0, 0], [0, 0, 0, 1]], np.float32).reshape(2, 2, 2, 1)
+    logits = np.array([[0, 0, 0, 0], [1, 2, 3, 4]], np.float32).reshape(2, 2, 2, 1)
+    # sample 0: uniform softmax 1/4 on two positive cells weighted 1/2 each -> log 4
+    # sample 1: -log softmax of the last cell = log(e + e^2 + e^3 + e^4) - 4
+    expected = [np.log(4.0), np.log(np.exp([1.0, 2.0, 3.0, 4.0]).sum()) - 4.0]
+    np.testing.assert_allclose(spatial_softmax_per_sample(labels, logits).numpy(), expected, rtol=1e-5)
+    # blind to an offset of every logit: only the ranking of positions counts
+    np.testing.assert_allclose(spatial_softmax_per_sample(labels, logits + 7.0).numpy(), expected, rtol=1e-5)

@@ -9,6 +9,7 @@ from tf_lu.config import load_config
 from tf_lu.correlation import ResponseAdjust
 from tf_lu.data.pairs import crop_track_from_sequence
 from tf_lu.data.synthetic import SyntheticConfig, generate_dataset
+from tf_lu.errors import TfLuError
 from tf_lu.learned_updater import window_at
 from tf_lu.losses import anchor_loss
 from tf_lu.records import sequence_file_name, write_sequence_shard
@@ -38,11 +39,12 @@ def test_window_at_takes_integer_windows():
     np.testing.assert_array_equal(out[1, :, :, 0], features.numpy()[1, 0:3, 5:8, 0])
 
 
-def test_anchor_term_is_zero_when_the_output_equals_the_first_template():
+@pytest.mark.parametrize("loss", ["logistic", "softmax"])
+def test_anchor_term_is_zero_when_the_output_equals_the_first_template(loss):
     theta = tf.random.normal((2, M, M, C))
     np.testing.assert_allclose(anchor_loss(theta, theta).numpy(), 0.0)
     # a residual updater whose output convolution is zero outputs theta_1 exactly: the anchor term vanishes
-    trainer = make_trainer(small_config())
+    trainer = make_trainer(small_config(loss=loss))
     for weight in trainer.net.out.weights:
         weight.assign(tf.zeros_like(weight))
     features = tf.random.normal((2, 5, S, S, C))
@@ -51,6 +53,11 @@ def test_anchor_term_is_zero_when_the_output_equals_the_first_template():
     # ... and it scores exactly like never updating
     assert float(losses.cls) == pytest.approx(float(losses.cls_none), rel=1e-6)
     assert float(losses.peak_error) == pytest.approx(float(losses.peak_error_none))
+
+
+def test_unknown_meta_loss_is_a_clear_error():
+    with pytest.raises(TfLuError, match="meta.loss"):
+        make_trainer(small_config(loss="hinge"))
 
 
 def test_state_is_carried_across_chunks_without_gradient_through_the_boundary():
