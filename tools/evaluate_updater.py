@@ -5,7 +5,8 @@ python tools/evaluate_updater.py --config configs/ablations/siamfc-learned-holdo
 Runs the sequences named by ``meta.hold_out`` (or --hold-out) through the updater as meta-training does (positions
 estimated from its own responses) and prints the mean classification loss ``cls`` (the config's ``meta.loss``:
 logistic or softmax) beside ``cls_none``, the same loss for theta_1 never updated: ``cls`` below ``cls_none`` means
-the updater beats no update on those sequences.  Also ``peak_error`` beside ``peak_error_none``: the mean distance, in response cells, from the response peak to the target.
+the updater beats no update on those sequences.  Also ``peak_error`` beside ``peak_error_none``: the mean distance,
+in response cells, from the response peak to the target.
 """
 import argparse
 import json
