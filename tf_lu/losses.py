@@ -1,5 +1,5 @@
-"""Training losses: SiamFC's balanced logistic loss and its label map, the anchor term, and a cross-entropy over response
-positions (the learned updater's `meta.loss: softmax`)."""
+"""Training losses: SiamFC's balanced logistic loss and its label map, the anchor term, and a cross-entropy over
+response positions (the learned updater's `meta.loss: softmax`)."""
 import numpy as np
 import tensorflow as tf
 

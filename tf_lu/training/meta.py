@@ -19,11 +19,12 @@ Every batch holds ``B`` sequences of one bucket length, cut into chunks of ``H``
 Gradients flow through the H frames of the chunk only; the state is carried to the next chunk without gradient
 (stored in non-trainable variables).  Absent frames contribute no loss.
 
-Beside the loss, ``cls_none`` is the classification loss (logistic or softmax, as trained) of never updating (theta_1 scored on the same frames and labels):
-``cls`` below ``cls_none`` means the updater beats no update on these sequences.  ``peak_error`` and
-``peak_error_none`` are the mean distances, in response cells, from the (cosine-windowed, if configured) response
-peak to the target: the loss can fall through a better-calibrated response alone, a localisation gain shows here.  With ``meta.hold_out`` the held-out
-sequences are scored every epoch (``val_cls``, ``val_cls_none``): that comparison is out of sample.
+Beside the loss, ``cls_none`` is the classification loss (logistic or softmax, as trained) of never updating (theta_1
+scored on the same frames and labels): ``cls`` below ``cls_none`` means the updater beats no update on these
+sequences.  ``peak_error`` and ``peak_error_none`` are the mean distances, in response cells, from the
+(cosine-windowed, if configured) response peak to the target: the loss can fall through a better-calibrated response
+alone, a localisation gain shows here.  With ``meta.hold_out`` the held-out sequences are scored every epoch
+(``val_cls``, ``val_cls_none``): that comparison is out of sample.
 """
 import collections
 import json
