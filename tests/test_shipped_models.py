@@ -28,6 +28,49 @@ def test_shipped_tracker_tracks_a_generated_sequence(name):
         assert np.all(np.isfinite(box)) and box[2] > 0 and box[3] > 0
 
 
+@pytest.mark.parametrize("interval", [1, 3])
+def test_learned_update_fused_into_the_search_step_tracks_like_the_eager_update(interval):
+    """The tracker runs the learned updater's step inside its next search step (defer / template / settle); an
+    updater that keeps the interface's eager defaults must give the same boxes.  The search step is traced twice at
+    most (the first frame of a sequence passes theta_1 through, later ones carry the step's inputs), however many
+    sequences are tracked."""
+    import dataclasses
+    from tf_lu.config import load_config
+    from tf_lu.learned_updater import LearnedState, LearnedUpdater
+    from tf_lu.tracker import Tracker, load_siamfc_network
+    from tf_lu.heads import SiamFCHead
+    from tf_lu.updaters import Updater
+
+    class EagerLearned(LearnedUpdater):
+        """The reference: one eager network step per frame on the chosen scale's window, theta returned at once."""
+        template, settle = Updater.template, Updater.settle
+
+        def defer(self, state, evidence):
+            features = evidence.search_features()
+            size = int(state.theta_1.shape[1])
+            row, col = np.clip(np.round(evidence.peak), 0, int(features.shape[1]) - size).astype(int)
+            theta_new, rnn = self.net(features[:, row:row + size, col:col + size], state.rnn, state.theta_1,
+                                      confidence=np.float32([evidence.confidence]))
+            step = state.step + 1
+            theta = theta_new if step % self.interval == 0 else state.theta
+            return LearnedState(rnn, state.theta_1, theta, step), theta
+
+    config = load_config(os.path.join(ROOT, "configs", "trackers", "siamfc-learned.yaml"))
+    updater_config = dataclasses.replace(config.updater, interval=interval)
+    network = load_siamfc_network(config)
+    sequences = generate_dataset(8, 2, SyntheticConfig(num_frames=10, height=120, width=160))
+    tracks = {}
+    for kind in (LearnedUpdater, EagerLearned):
+        tracker = Tracker(network.backbone, SiamFCHead(network.adjust), kind(updater_config), config.track)
+        boxes = []
+        for sequence in sequences:
+            tracker.init(sequence.frame(0), sequence.boxes[0])
+            boxes += [tracker.update(sequence.frame(i)) for i in range(1, len(sequence))]
+        assert tracker._search_fn.experimental_get_tracing_count() <= 2
+        tracks[kind] = np.array(boxes)
+    np.testing.assert_allclose(tracks[LearnedUpdater], tracks[EagerLearned], atol=1e-3)
+
+
 @pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED_DATA, "eval_dev")), reason="../shared/data is absent")
 def test_benchmark_contract_on_real_data(tmp_path):
     out = tmp_path / "bench"

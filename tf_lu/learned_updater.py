@@ -104,7 +104,7 @@ class LearnedUpdater(Updater):
         self.interval = max(1, int(config.interval))
         self.config = config
         self.net = net
-        self._step_fn = None
+        self._template_fn = None
 
     def _ensure_net(self, theta):
         if self.net is None:
@@ -113,14 +113,8 @@ class LearnedUpdater(Updater):
                 raise TfLuError("the learned updater config names no weights (key 'updater.updater_weights')")
             self.net = load_updater_net(resolve_path(self.config.updater_weights), self.config,
                                         channels=int(theta.shape[-1]), size=int(theta.shape[1]))
-        if self._step_fn is None:
-            self._step_fn = tf.function(self._step, reduce_retracing=True)
-
-    def _step(self, features, start, states, theta_1, confidence):
-        """One frame in one graph: the m x m window of ``features`` at ``start`` (row, col), then the network."""
-        size = tf.shape(theta_1)[1]
-        candidate = tf.slice(features, tf.stack([0, start[0], start[1], 0]), tf.stack([1, size, size, -1]))
-        return self.net(candidate, states, theta_1, training=False, confidence=confidence)
+        if self._template_fn is None:
+            self._template_fn = tf.function(self.template, reduce_retracing=True)
 
     def init(self, theta):
         self._ensure_net(theta)
@@ -128,16 +122,44 @@ class LearnedUpdater(Updater):
         theta_new, states = self.net(theta, self.net.zero_states(1, size), theta, training=False)
         return LearnedState(states, theta, theta_new, 0)
 
-    def update(self, state, evidence):
-        features = evidence.search_features()
+    def defer(self, state, evidence):
+        """Takes frame t in; the network step on it runs in ``template``, inside the tracker's next search step."""
+        if evidence.search_pyramid is not None:
+            features, scale = evidence.search_pyramid(), evidence.scale
+        else:
+            features, scale = evidence.search_features(), 0
         size = int(state.theta_1.shape[1])
         limit = int(features.shape[1]) - size
         start = np.clip(np.round(np.asarray(evidence.peak, dtype=np.float64)), 0, limit).astype(np.int32)
-        confidence = tf.constant([evidence.confidence], tf.float32)
-        theta_new, states = self._step_fn(features, start, state.rnn, state.theta_1, confidence)
         step = state.step + 1
-        theta = theta_new if step % self.interval == 0 else state.theta
-        return LearnedState(states, state.theta_1, theta, step), theta
+        inputs = (features, np.int32(scale), start, state.rnn, state.theta_1, state.theta,
+                  np.float32([evidence.confidence]), np.bool_(step % self.interval == 0))
+        return dataclasses.replace(state, step=step), inputs
+
+    def template(self, inputs):
+        """In graph: the m x m window of scale ``scale`` at ``start`` (row, col), one network step, and the template
+        for the next frame (the new one every M-th step, else the previous one).  Right after ``init`` the inputs are
+        theta_1 itself (the tracker's first search), which passes through."""
+        if not isinstance(inputs, tuple):
+            return super().template(inputs)
+        features, scale, start, states, theta_1, theta_prev, confidence, replace = inputs
+        size = tf.shape(theta_1)[1]
+        candidate = tf.slice(features, tf.stack([scale, start[0], start[1], 0]), tf.stack([1, size, size, -1]))
+        theta_new, states = self.net(candidate, states, theta_1, training=False, confidence=confidence)
+        theta = tf.where(replace, theta_new, theta_prev)
+        return theta, (states, theta)
+
+    def settle(self, state, outputs):
+        if not outputs:
+            return state
+        states, theta = outputs
+        return dataclasses.replace(state, rnn=states, theta=theta)
+
+    def update(self, state, evidence):
+        """The eager form (one graph call of its own): ``defer``, ``template`` and ``settle`` in a row."""
+        state, inputs = self.defer(state, evidence)
+        theta, outputs = self._template_fn(inputs)
+        return self.settle(state, outputs), theta
 
 
 def load_weights_into(net, path):

@@ -3,7 +3,8 @@
 ``tracker.init(image, box)`` then ``box = tracker.update(image)`` for each later frame; images are RGB ``uint8``
 (H, W, 3), boxes 0-based ``(x, y, w, h)``.  Per frame: crop a scale pyramid around the last position (in
 TensorFlow), extract features, score them with the current target model theta, upsample, penalise scale change,
-add the cosine window, move to the peak, damp the scale change, then ask the updater for the next theta.
+add the cosine window, move to the peak, damp the scale change, then hand the frame to the updater, whose next theta
+is computed at the start of the next frame's compiled search step (``Updater.defer`` / ``template`` / ``settle``).
 """
 import os
 
@@ -42,12 +43,13 @@ class Tracker:
         crop = crop_tf(image, center, tf.reshape(side, [1]), self.cfg.exemplar_size)
         return self.backbone(crop, training=False)
 
-    def _search(self, image, center, sides, theta):
+    def _search(self, image, center, sides, template_inputs):
+        theta, settled = self.updater.template(template_inputs)
         crops = crop_tf(image, center, sides, self.cfg.instance_size)
         features = self.backbone(crops, training=False)
         responses = self.head.respond(theta, features)
         upsampled = tf.image.resize(responses, [self.upscale, self.upscale], method="bicubic")
-        return upsampled[..., 0], responses[..., 0], features
+        return upsampled[..., 0], responses[..., 0], features, settled
 
     # --- the loop -----------------------------------------------------------------------------------------------
     def init(self, image, box):
@@ -59,8 +61,9 @@ class Tracker:
         self.x_side = self.z_side * self.cfg.instance_size / self.cfg.exemplar_size
         self.frame_index = 0
         features = self._exemplar_fn(image, np.float32([cx, cy]), np.float32(self.z_side))
-        self.theta = self.head.g(features)
-        self.state = self.updater.init(self.theta)
+        theta = self.head.g(features)
+        self.state = self.updater.init(theta)
+        self.template_inputs = theta      # what the updater's ``template`` turns into theta in the next search step
         return box
 
     def update(self, image):
@@ -68,7 +71,8 @@ class Tracker:
         self.frame_index += 1
         cx, cy, w, h = self.center_box
         sides = (self.x_side * self.scales).astype(np.float32)
-        upsampled, raw, features = self._search_fn(image, np.float32([cx, cy]), sides, self.theta)
+        upsampled, raw, features, settled = self._search_fn(image, np.float32([cx, cy]), sides, self.template_inputs)
+        self.state = self.updater.settle(self.state, settled)
         upsampled = upsampled.numpy() * self.penalties
         best = int(np.argmax(upsampled.reshape(len(self.scales), -1).max(axis=1)))
         response = upsampled[best] - upsampled[best].min()
@@ -101,8 +105,10 @@ class Tracker:
             search_features=lambda: features[best:best + 1],
             peak=peak,
             confidence=confidence,
-            frame_index=self.frame_index)
-        self.state, self.theta = self.updater.update(self.state, evidence)
+            frame_index=self.frame_index,
+            search_pyramid=lambda: features,
+            scale=best)
+        self.state, self.template_inputs = self.updater.defer(self.state, evidence)
 
 
 def resolve_path(path):

@@ -6,6 +6,13 @@ frame just tracked: ``evidence.candidate()`` is ``g(x_t)``, the candidate model 
 predicted position (SiamFC: the exemplar feature itself); ``evidence.search_features()`` / ``evidence.peak`` serve
 methods that learn from the search region.  A method that needs nothing computes nothing, so "no update" costs
 nothing.  A new method is a new class registered in :data:`UPDATERS` plus a config file.
+
+The tracker itself calls the split form of ``update``, so that a method whose template is a TensorFlow computation
+can run it inside the tracker's compiled search step of the next frame instead of in a graph call of its own (one
+call per frame instead of two: about 1 ms less per frame on 2 CPU cores for the learned updater, docs/RESULTS.md):
+``state, inputs = updater.defer(state, evidence)`` after a frame, then inside the next search
+``theta, outputs = updater.template(inputs)``, then ``state = updater.settle(state, outputs)``.  The defaults do the
+whole update in ``defer`` and pass theta through, so a method only overrides them when it wants the fused path.
 """
 import dataclasses
 from typing import Any, Callable
@@ -23,6 +30,8 @@ class FrameEvidence:
     peak: Any = None                      # (row, col) of the response peak on the response grid
     confidence: float = 0.0               # peak value of the raw response (sigmoid of the logit)
     frame_index: int = 0
+    search_pyramid: Callable[[], Any] = None   # () -> every scale's search features; search_features() is row `scale`
+    scale: int = 0
 
 
 class Updater:
@@ -41,6 +50,19 @@ class Updater:
 
     def update(self, state, evidence):
         raise NotImplementedError
+
+    # --- the split form the tracker calls (see the module docstring); the defaults update eagerly ---------------
+    def defer(self, state, evidence):
+        """``(state, inputs)``: the frame is taken in; ``template(inputs)`` gives the next theta.  Default: update now."""
+        return self.update(state, evidence)
+
+    def template(self, inputs):
+        """Runs inside the tracker's compiled search step: ``(theta, outputs for settle)``.  Default: inputs are theta."""
+        return inputs, ()
+
+    def settle(self, state, outputs):
+        """Folds ``template``'s second output back into the state.  Default: nothing to fold."""
+        return state
 
 
 class NoUpdate(Updater):

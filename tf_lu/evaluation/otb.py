@@ -272,11 +272,14 @@ def run_benchmark(tracker_names, sequences, out_dir, build=registry.build_tracke
             warm_up(tracker, sequences[0])
         results = os.path.join(staging, "results")
         total = len(names) * sum(len(s) for s in sequences)
+        for name in names:
+            os.makedirs(os.path.join(results, name))
+        # sequence by sequence, every tracker in turn: a change of load on a shared machine during a long run then
+        # touches every tracker's fps alike instead of whichever tracker was running at the time
         with tqdm(total=total, disable=not progress, unit="frame", dynamic_ncols=True) as bar:
-            for name, tracker in trackers.items():
-                os.makedirs(os.path.join(results, name))
-                for sequence in sequences:
-                    bar.set_description(f"{name} {sequence.name}")
+            for sequence in sequences:
+                for name, tracker in trackers.items():
+                    bar.set_description(f"{sequence.name} {name}")
                     boxes, times = run_sequence(tracker, sequence, bar)
                     write_results_file(os.path.join(results, name, f"{sequence.name}.txt"), boxes)
                     np.savetxt(os.path.join(results, name, f"{sequence.name}_time.txt"), times, fmt="%.9f")
