@@ -176,3 +176,26 @@ def test_cli_box_count_mismatch(tmp_path):
 def test_cli_missing_data_folder(tmp_path):
     result = run_cli("--data", str(tmp_path / "absent"), "--trackers", "opencv-kcf", "--out", str(tmp_path / "o"))
     _assert_one_line_error(result, "data folder not found")
+
+
+def test_frame_timing_alternates_trackers_and_reports_against_the_first():
+    from tf_lu.evaluation.frame_timing import time_frames, timing_table
+
+    class Recorder:
+        def __init__(self, name, log):
+            self.name, self.log = name, log
+
+        def init(self, image, box):
+            self.log.append(("init", self.name))
+
+        def update(self, image):
+            self.log.append(("update", self.name))
+            return (0, 0, 1, 1)
+
+    log = []
+    timings = time_frames({"a": Recorder("a", log), "b": Recorder("b", log)}, frames=4, reinit_every=2, warmup=0,
+                          size=(8, 8))
+    assert [entry for entry in log if entry[0] == "update"][:4] == [("update", "a"), ("update", "b")] * 2
+    assert log.count(("init", "a")) == 1 + 2 and timings["b"]["frames"] == 4
+    table = timing_table(timings)
+    assert table.splitlines()[2].startswith("| a |") and "| +0.00 | 1.00x |" in table.splitlines()[2]
