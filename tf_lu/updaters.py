@@ -1,6 +1,6 @@
 """Template updaters: one interface for every update method.
 
-The tracker calls ``state = updater.init(theta_1)`` once and ``state, theta = updater.update(state, evidence)``
+An updater is used as ``state = updater.init(theta_1)`` once and ``state, theta = updater.update(state, evidence)``
 on every later frame.  ``evidence`` (:class:`FrameEvidence`) gives lazy access to what a method may need about the
 frame just tracked: ``evidence.candidate()`` is ``g(x_t)``, the candidate model made from the target feature at the
 predicted position (SiamFC: the exemplar feature itself); ``evidence.search_features()`` / ``evidence.peak`` serve
@@ -9,7 +9,7 @@ nothing.  A new method is a new class registered in :data:`UPDATERS` plus a conf
 
 The tracker itself calls the split form of ``update``, so that a method whose template is a TensorFlow computation
 can run it inside the tracker's compiled search step of the next frame instead of in a graph call of its own (one
-call per frame instead of two: about 1 ms less per frame on 2 CPU cores for the learned updater, docs/RESULTS.md):
+call per frame instead of two: about 2 ms less per frame on 2 CPU cores for the learned updater, docs/RESULTS.md 1):
 ``state, inputs = updater.defer(state, evidence)`` after a frame, then inside the next search
 ``theta, outputs = updater.template(inputs)``, then ``state = updater.settle(state, outputs)``.  The defaults do the
 whole update in ``defer`` and pass theta through, so a method only overrides them when it wants the fused path.
