@@ -7,7 +7,7 @@ from tf_lu.boxes import (center_error, clip_center_box, from_center, from_otb, i
                          validate_initial_box)
 from tf_lu.data.images import load_image, to_rgb
 from tf_lu.data.sequences import (list_images, open_user_sequence, parse_box_lines, read_box_file, read_otb_dataset,
-                                  read_otb_sequence)
+                                  read_otb_folders, read_otb_sequence)
 from tf_lu.errors import TfLuError
 
 H, W = 48, 64
@@ -234,6 +234,19 @@ def test_read_otb_dataset(tmp_path):
         read_otb_dataset(str(tmp_path / "not_a_sequence"))
     with pytest.raises(TfLuError, match="data folder not found"):
         read_otb_dataset(str(tmp_path / "missing"))
+
+
+def test_read_otb_folders(tmp_path):
+    for root, name in (("one", "b"), ("one", "a"), ("two", "c")):
+        make_otb(tmp_path / root, "1,1,5,5\n1,1,5,5\n", count=2, name=name)
+    one, two = str(tmp_path / "one"), str(tmp_path / "two")
+    assert [s.name for s in read_otb_folders(f"{one},{two}")] == ["a", "b", "c"]
+    assert [s.name for s in read_otb_folders([two, one], names=["c", "a"])] == ["c", "a"]
+    assert [s.name for s in read_otb_folders(one)] == ["a", "b"]
+    with pytest.raises(TfLuError, match="no OTB-layout sequence named zzz"):
+        read_otb_folders(f"{one},{two}", names=["zzz"])
+    with pytest.raises(TfLuError, match="more than one"):
+        read_otb_folders(f"{one},{one}")
 
 
 # ------------------------------------------------------------------------------------------ user videos and folders

@@ -21,7 +21,7 @@ def _names(text):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="OTB one-pass benchmark (success AUC, precision@20, fps).")
-    parser.add_argument("--data", required=True, help="folder with one OTB-layout sub-folder per sequence")
+    parser.add_argument("--data", required=True, help="folder with one OTB-layout sub-folder per sequence (several: comma-separated)")
     parser.add_argument("--trackers", required=True, help="comma-separated tracker names, e.g. siamfc-ema,opencv-kcf")
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--sequences", help="comma-separated sequence names (default: all in --data)")
@@ -33,7 +33,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     try:
-        from tf_lu.data.sequences import read_otb_dataset
+        from tf_lu.data.sequences import read_otb_folders
         from tf_lu.evaluation.otb import markdown_table, run_benchmark, truncate_sequence
 
         names = _names(args.trackers)
@@ -41,7 +41,7 @@ def main(argv=None):
             raise TfLuError("--trackers: no tracker names given")
         if args.max_frames is not None and args.max_frames < 1:
             raise TfLuError(f"--max-frames must be at least 1, got {args.max_frames}")
-        sequences = read_otb_dataset(args.data, _names(args.sequences) or None)
+        sequences = read_otb_folders(args.data, _names(args.sequences) or None)
         sequences = [truncate_sequence(s, args.max_frames) for s in sequences]
         summary = run_benchmark(names, sequences, args.out, progress=not args.no_progress)
     except TfLuError as exc:

@@ -11,17 +11,18 @@ import _bootstrap
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--results", required=True, help="folder with one sub-folder of <seq>.txt per tracker")
-    parser.add_argument("--data", required=True, help="the OTB-layout sequences the results are for")
+    parser.add_argument("--data", required=True,
+                        help="the OTB-layout sequences the results are for (several folders: comma-separated)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--reference", help="tracker the others are compared with (default: the first)")
     parser.add_argument("--trackers", help="comma-separated tracker folders to include, in this order (default: all)")
     parser.add_argument("--machine", help="machine description to record (default: this machine)")
     args = parser.parse_args()
-    from tf_lu.data.sequences import read_otb_dataset
+    from tf_lu.data.sequences import read_otb_folders
     from tf_lu.evaluation.otb import markdown_table, write_report
     os.makedirs(args.out, exist_ok=True)
     trackers = args.trackers.split(",") if args.trackers else None
-    summary = write_report(args.out, args.results, read_otb_dataset(args.data), trackers=trackers,
+    summary = write_report(args.out, args.results, read_otb_folders(args.data), trackers=trackers,
                            machine=args.machine, reference=args.reference)
     print(markdown_table(summary))
 

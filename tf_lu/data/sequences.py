@@ -147,6 +147,26 @@ def read_otb_dataset(root, names=None):
     return [read_otb_sequence(os.path.join(root, n), name=n) for n in folders]
 
 
+def read_otb_folders(folders, names=None):
+    """:func:`read_otb_dataset` over several roots (a list, or one string of comma-separated folders), in order;
+    ``names`` picks sequences from any of them.  Two sequences with one name are an error."""
+    roots = [f for f in (folders.split(",") if isinstance(folders, str) else folders) if f]
+    if len(roots) == 1:
+        return read_otb_dataset(roots[0], names)
+    sequences = [s for root in roots for s in read_otb_dataset(root)]
+    seen = set()
+    for sequence in sequences:
+        if sequence.name in seen:
+            raise TfLuError(f"sequence {sequence.name!r} is in more than one of {', '.join(roots)}")
+        seen.add(sequence.name)
+    if names:
+        missing = [n for n in names if n not in seen]
+        if missing:
+            raise TfLuError(f"{', '.join(roots)}: no OTB-layout sequence named {', '.join(missing)}")
+        sequences = [s for s in sequences if s.name in set(names)]
+    return sequences
+
+
 class VideoFrames:
     """Random access to the frames of a video file through OpenCV, decoding sequentially when possible."""
 
