@@ -39,22 +39,50 @@ def _tuner_class():
     return kt, TrackingTuner
 
 
-def search_ema_alpha(config, sequences, directory, alphas=None, progress=True):
-    """Grid-search EMA's alpha with keras-tuner; returns ``(best_alpha, {alpha: auc})``."""
+def _resumable_grid_oracle(kt):
+    """keras-tuner's grid oracle, able to resume.
+
+    keras-tuner 1.4.8 keeps the grid's order of trials (``_ordered_ids``) and the queue of trials to continue from
+    (``_populate_next``) only in memory, so a search reloaded with ``overwrite=False`` fails with a ``KeyError`` once
+    its first trial ends (keras-team/keras-tuner#1055, open).  Here both are rebuilt from the reloaded trials.
+    """
+    import functools
+
+    from keras_tuner.src.tuners.gridsearch import LinkedList
+
+    class ResumableGridSearchOracle(kt.oracles.GridSearchOracle):
+        def set_state(self, state):
+            super().set_state(state)
+            values = lambda trial_id: self.trials[trial_id].hyperparameters.values
+            ids = sorted((t for t in self.start_order if t in self.trials),
+                         key=functools.cmp_to_key(lambda a, b: self._compare(values(a), values(b))))
+            self._ordered_ids = LinkedList()
+            for trial_id in ids:
+                self._ordered_ids.insert(trial_id)
+            # every finished trial may have an untried successor; populate_space skips those already tried
+            self._populate_next = [t for t in self.end_order if t in self.trials]
+
+    return ResumableGridSearchOracle
+
+
+def search_ema_alpha(config, sequences, directory, alphas=None, progress=True, network=None):
+    """Grid-search EMA's alpha with keras-tuner; returns ``(best_alpha, {alpha: auc})``.  Resumable: trials finished
+    in ``directory`` are kept and the search goes on from the next alpha.  ``network``: the SiamFC network to track
+    with (default: built from ``config.weights``)."""
     from tf_lu.heads import SiamFCHead
     from tf_lu.tracker import Tracker, load_siamfc_network
     from tf_lu.updaters import EMAUpdater
     kt, TrackingTuner = _tuner_class()
     start, stop, step = paper.EMA_ALPHA_SEARCH
     alphas = alphas or [round(a, 2) for a in np.arange(start, stop + step / 2, step)]
-    network = load_siamfc_network(config)
+    network = network or load_siamfc_network(config)
 
     def make_tracker(hp):
         alpha = hp.Choice("alpha", alphas)
         updater = EMAUpdater(dataclasses.replace(config.updater, kind="ema", alpha=alpha))
         return Tracker(network.backbone, SiamFCHead(network.adjust), updater, config.track, f"ema-{alpha}")
 
-    oracle = kt.oracles.GridSearchOracle(objective=kt.Objective("auc", "max"), max_trials=len(alphas))
+    oracle = _resumable_grid_oracle(kt)(objective=kt.Objective("auc", "max"), max_trials=len(alphas))
     tuner = TrackingTuner(oracle, make_tracker, sequences, directory=directory, project_name="ema_alpha",
                           overwrite=False)
     tuner.search()

@@ -1,0 +1,35 @@
+"""The keras-tuner EMA search (tf_lu/tuning.py): it scores every alpha and resumes after a kill."""
+import pytest
+
+from tf_lu import tuning
+from tf_lu.config import load_config
+from tf_lu.data.synthetic import SyntheticConfig, generate_sequence
+from tf_lu.siamfc import SiamFCNet
+from tf_lu.tracker import resolve_path
+
+
+def test_ema_search_resumes_after_a_kill(tmp_path, monkeypatch):
+    config = load_config(resolve_path("configs/siamfc_half.yaml"))
+    network = SiamFCNet(config.backbone.width).build_for()          # untrained: the search, not the score, is tested
+    sequences = [generate_sequence(3, SyntheticConfig(num_frames=4, height=96, width=128), name="s")]
+    real, calls = tuning.track_auc, []
+
+    def killed_on_second_trial(tracker, seqs, progress=None):
+        calls.append(tracker.name)
+        if len(calls) == 2:
+            raise KeyboardInterrupt   # as a kill in the middle of the second trial
+        return real(tracker, seqs)
+
+    monkeypatch.setattr(tuning, "track_auc", killed_on_second_trial)
+    with pytest.raises(KeyboardInterrupt):
+        tuning.search_ema_alpha(config, sequences, str(tmp_path), alphas=[0.01, 0.02, 0.03], network=network)
+    assert calls == ["ema-0.01", "ema-0.02"]
+
+    calls.clear()
+    monkeypatch.setattr(tuning, "track_auc", lambda tracker, seqs, progress=None: (calls.append(tracker.name),
+                                                                                   real(tracker, seqs))[1])
+    best, scores = tuning.search_ema_alpha(config, sequences, str(tmp_path), alphas=[0.01, 0.02, 0.03],
+                                           network=network)
+    assert calls == ["ema-0.02", "ema-0.03"]     # the killed trial is run again, the finished one is kept
+    assert sorted(scores) == [0.01, 0.02, 0.03] and best in scores
+    assert all(0.0 <= auc <= 1.0 for auc in scores.values())
