@@ -12,14 +12,18 @@ real appearance changes with synthetic motion.  Only the motion is made up.
 walks out of sample.
 """
 import dataclasses
+import json
+import os
 import re
 import zlib
 
 import cv2
 import numpy as np
+from tqdm import tqdm
 
-from tf_lu.data.sequences import Sequence
-from tf_lu.errors import check
+from tf_lu.data.sequences import Sequence, read_otb_dataset
+from tf_lu.data.synthetic import write_otb_folder
+from tf_lu.errors import TfLuError, check
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,14 +132,6 @@ def fold_split(lengths, folds=2):
 def write_crop_walks(crops_root, out, folds=0, max_frames=150, seed=0, progress=True):
     """Write the crop walk of every OTB-layout sequence under ``crops_root`` to ``out`` (``out/fold<k>/<name>`` and
     ``out/folds.json`` when ``folds`` >= 2).  Returns the list of name lists, one per fold (one list without folds)."""
-    import json
-    import os
-
-    from tqdm import tqdm
-
-    from tf_lu.data.sequences import read_otb_dataset
-    from tf_lu.data.synthetic import write_otb_folder
-
     check(int(max_frames) >= 1, f"max_frames must be at least 1, got {max_frames}")
     sequences = read_otb_dataset(crops_root)
     lengths = {s.name: min(len(s), int(max_frames)) for s in sequences}
@@ -145,6 +141,9 @@ def write_crop_walks(crops_root, out, folds=0, max_frames=150, seed=0, progress=
     for sequence in tqdm(sequences, desc="crop walks", unit="seq", disable=not progress):
         write_otb_folder(crop_walk(sequence, seed, config), os.path.join(where[sequence.name], sequence.name))
     if folds:
-        with open(os.path.join(out, "folds.json"), "w", encoding="utf-8") as handle:
-            json.dump({"seed": seed, "max_frames": int(max_frames), "folds": split}, handle, indent=1)
+        try:
+            with open(os.path.join(out, "folds.json"), "w", encoding="utf-8") as handle:
+                json.dump({"seed": seed, "max_frames": int(max_frames), "folds": split}, handle, indent=1)
+        except OSError as exc:
+            raise TfLuError(f"cannot write {out}/folds.json: {exc}") from None
     return split
