@@ -10,19 +10,28 @@ import _bootstrap
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--results", required=True, help="folder with one sub-folder of <seq>.txt per tracker")
+    parser.add_argument("--results", required=True,
+                        help="folder with one sub-folder of <seq>.txt per tracker (several runs: comma-separated; "
+                             "their files are gathered into <out>/gathered_results first)")
     parser.add_argument("--data", required=True,
                         help="the OTB-layout sequences the results are for (several folders: comma-separated)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--reference", help="tracker the others are compared with (default: the first)")
     parser.add_argument("--trackers", help="comma-separated tracker folders to include, in this order (default: all)")
     parser.add_argument("--machine", help="machine description to record (default: this machine)")
+    parser.add_argument("--merge", help="with several --results: report trackers as one, e.g. "
+                                        "siamfc-learned-out-of-fold=siamfc-learned-fold0,siamfc-learned-fold1")
     args = parser.parse_args()
     from tf_lu.data.sequences import read_otb_folders
     from tf_lu.evaluation.otb import markdown_table, write_report
     os.makedirs(args.out, exist_ok=True)
     trackers = args.trackers.split(",") if args.trackers else None
-    summary = write_report(args.out, args.results, read_otb_folders(args.data), trackers=trackers,
+    folders = [f for f in args.results.split(",") if f]
+    results = folders[0] if folders else args.results
+    if len(folders) > 1 or args.merge:
+        from tf_lu.evaluation.gather import gather_runs, parse_merges
+        results = gather_runs(args.out, folders, parse_merges(args.merge))
+    summary = write_report(args.out, results, read_otb_folders(args.data), trackers=trackers,
                            machine=args.machine, reference=args.reference)
     print(markdown_table(summary))
 
