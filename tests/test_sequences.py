@@ -247,6 +247,8 @@ def test_read_otb_folders(tmp_path):
         read_otb_folders(f"{one},{two}", names=["zzz"])
     with pytest.raises(TfLuError, match="more than one"):
         read_otb_folders(f"{one},{one}")
+    with pytest.raises(TfLuError, match="no data folder"):
+        read_otb_folders(",")
 
 
 # ------------------------------------------------------------------------------------------ user videos and folders

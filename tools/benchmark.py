@@ -21,7 +21,8 @@ def _names(text):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="OTB one-pass benchmark (success AUC, precision@20, fps).")
-    parser.add_argument("--data", required=True, help="folder with one OTB-layout sub-folder per sequence (several: comma-separated)")
+    parser.add_argument("--data", required=True,
+                        help="folder with one OTB-layout sub-folder per sequence (several: comma-separated)")
     parser.add_argument("--trackers", required=True, help="comma-separated tracker names, e.g. siamfc-ema,opencv-kcf")
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--sequences", help="comma-separated sequence names (default: all in --data)")

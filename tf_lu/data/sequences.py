@@ -151,6 +151,8 @@ def read_otb_folders(folders, names=None):
     """:func:`read_otb_dataset` over several roots (a list, or one string of comma-separated folders), in order;
     ``names`` picks sequences from any of them.  Two sequences with one name are an error."""
     roots = [f for f in (folders.split(",") if isinstance(folders, str) else folders) if f]
+    if not roots:
+        raise TfLuError("no data folder given")
     if len(roots) == 1:
         return read_otb_dataset(roots[0], names)
     sequences = [s for root in roots for s in read_otb_dataset(root)]
@@ -163,7 +165,8 @@ def read_otb_folders(folders, names=None):
         missing = [n for n in names if n not in seen]
         if missing:
             raise TfLuError(f"{', '.join(roots)}: no OTB-layout sequence named {', '.join(missing)}")
-        sequences = [s for s in sequences if s.name in set(names)]
+        wanted = set(names)
+        sequences = [s for s in sequences if s.name in wanted]
     return sequences
 
 
