@@ -16,6 +16,10 @@ def write_run(root, tracker, sequences):
 def test_parse_merges():
     assert parse_merges("oof=a,b; x = c ,d") == {"oof": ["a", "b"], "x": ["c", "d"]}
     assert parse_merges(None) == {}
+    # --merge given several times (argparse append)
+    assert parse_merges(["oof=a,b", "x=c;y=d"]) == {"oof": ["a", "b"], "x": ["c"], "y": ["d"]}
+    with pytest.raises(TfLuError, match="given twice"):
+        parse_merges(["oof=a,b", "oof=c,d"])
     for bad in ("oof", "=a", "oof="):
         with pytest.raises(TfLuError, match="--merge"):
             parse_merges(bad)

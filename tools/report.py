@@ -19,8 +19,10 @@ def main():
     parser.add_argument("--reference", help="tracker the others are compared with (default: the first)")
     parser.add_argument("--trackers", help="comma-separated tracker folders to include, in this order (default: all)")
     parser.add_argument("--machine", help="machine description to record (default: this machine)")
-    parser.add_argument("--merge", help="with several --results: report trackers as one, e.g. "
-                                        "siamfc-learned-out-of-fold=siamfc-learned-fold0,siamfc-learned-fold1")
+    parser.add_argument("--merge", action="append",
+                        help="with several --results: report trackers as one, e.g. "
+                             "siamfc-learned-out-of-fold=siamfc-learned-fold0,siamfc-learned-fold1 "
+                             "(repeat the option, or separate with ';', for several)")
     args = parser.parse_args()
     from tf_lu.data.sequences import read_otb_folders
     from tf_lu.evaluation.otb import markdown_table, write_report

@@ -13,15 +13,19 @@ from tf_lu.errors import TfLuError
 
 
 def parse_merges(text):
-    """``"new=a,b;other=c,d"`` -> ``{"new": ["a", "b"], "other": ["c", "d"]}``."""
+    """``"new=a,b;other=c,d"`` -> ``{"new": ["a", "b"], "other": ["c", "d"]}``.  ``text`` may also be a list of such
+    strings (``--merge`` given several times); a name merged twice is an error."""
+    texts = [text] if isinstance(text, str) or text is None else list(text)
     merges = {}
-    for part in (p.strip() for p in (text or "").split(";")):
+    for part in (p.strip() for t in texts for p in (t or "").split(";")):
         if not part:
             continue
         name, sep, members = part.partition("=")
         members = [m.strip() for m in members.split(",") if m.strip()]
         if not sep or not name.strip() or not members:
             raise TfLuError(f"--merge: expected NEW=TRACKER,TRACKER[;...], got {part!r}")
+        if name.strip() in merges:
+            raise TfLuError(f"--merge: {name.strip()} is given twice")
         merges[name.strip()] = members
     return merges
 
