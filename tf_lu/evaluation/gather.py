@@ -21,12 +21,13 @@ def parse_merges(text):
         if not part:
             continue
         name, sep, members = part.partition("=")
+        name = name.strip()
         members = [m.strip() for m in members.split(",") if m.strip()]
-        if not sep or not name.strip() or not members:
+        if not sep or not name or not members:
             raise TfLuError(f"--merge: expected NEW=TRACKER,TRACKER[;...], got {part!r}")
-        if name.strip() in merges:
-            raise TfLuError(f"--merge: {name.strip()} is given twice")
-        merges[name.strip()] = members
+        if name in merges:
+            raise TfLuError(f"--merge: {name} is given twice")
+        merges[name] = members
     return merges
 
 
