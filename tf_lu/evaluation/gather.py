@@ -66,7 +66,8 @@ def gather_runs(out_dir, result_dirs, merges=None):
     that folder."""
     target = os.path.join(out_dir, "gathered_results")
     for folder in result_dirs:
-        if os.path.abspath(folder).startswith(os.path.abspath(target)):
+        folder, inside = os.path.abspath(folder), os.path.abspath(target)
+        if os.path.commonpath([folder, inside]) == inside:
             raise TfLuError(f"--results must not be inside {target}, where the runs are gathered")
     shutil.rmtree(target, ignore_errors=True)
     gather_results(result_dirs, target, merges)
