@@ -181,7 +181,7 @@ def test_frame_labels_are_centred_on_the_target_offset():
 
 
 def test_confidence_input_is_an_extra_channel_that_changes_the_output():
-    from tf_lu.learned_updater import UpdaterNet
+    from tf_lu.updater_net import UpdaterNet
     net = UpdaterNet(C, hidden=5, layers=2, confidence_input=True).build_for(M)
     assert net.rnn.cells[0].weights[0].shape[2] in (C + 1, C + 1 + 5)   # input kernel sees C + 1 channels
     candidate, theta_1 = tf.random.normal((1, M, M, C), seed=3), tf.random.normal((1, M, M, C), seed=4)
@@ -204,7 +204,8 @@ def test_meta_training_step_with_confidence_input():
 
 
 def test_tracking_time_updater_passes_the_frame_confidence():
-    from tf_lu.learned_updater import LearnedUpdater, UpdaterNet
+    from tf_lu.learned_updater import LearnedUpdater
+    from tf_lu.updater_net import UpdaterNet
     from tf_lu.updaters import FrameEvidence
     config = load_config(overrides={"updater": {"kind": "learned", "hidden": 5, "confidence_input": True}}).updater
     net = UpdaterNet(C, hidden=5, layers=2, confidence_input=True).build_for(M)
@@ -365,7 +366,7 @@ def test_peak_error_is_the_distance_from_the_response_peak_to_the_target():
 
 
 def test_norm_to_first_keeps_the_template_at_the_first_templates_norm():
-    from tf_lu.learned_updater import UpdaterNet
+    from tf_lu.updater_net import UpdaterNet
     net = UpdaterNet(C, hidden=5, layers=1, norm_to_first=True).build_for(M)
     for weight in net.out.weights:
         weight.assign(tf.random.normal(weight.shape, stddev=0.3, seed=3))

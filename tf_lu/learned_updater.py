@@ -1,5 +1,7 @@
-"""The learned updater u_phi: a stack of convolutional recurrent layers that turns the sequence of candidate models
-g(x_1), g(x_2), ... into templates (the paper's Sec. IV).
+"""The learned updater at tracking time (:class:`LearnedUpdater`) and the feature window the meta-training reads.
+
+The network u_phi itself is in :mod:`tf_lu.updater_net`: a stack of convolutional recurrent layers that turns the
+sequence of candidate models g(x_1), g(x_2), ... into templates (the paper's Sec. IV).
 
 Step 1: each target feature is projected by the head's ``g`` (identity for SiamFC).  Step 2: two stacked ConvGRU
 layers (3x3, zero padding, layer normalization and dropout inside, :mod:`tf_lu.recurrent`) advance their hidden
@@ -21,61 +23,12 @@ is the m x m window of that frame's search features at the predicted peak, exact
 import dataclasses
 from typing import Any
 
-import keras
 import numpy as np
 import tensorflow as tf
 
 from tf_lu.errors import TfLuError
-from tf_lu.recurrent import StackedConvRNN
+from tf_lu.updater_net import load_updater_net
 from tf_lu.updaters import Updater
-
-
-@keras.saving.register_keras_serializable(package="tf_lu")
-class UpdaterNet(keras.Model):
-    """``(candidate, states, theta_1) -> (theta, new_states)`` for one frame."""
-
-    def __init__(self, channels, hidden=192, layers=2, cell="convgru", dropout=0.0, layer_norm=True,
-                 residual=True, confidence_input=False, norm_to_first=False, **kwargs):
-        super().__init__(**kwargs)
-        self.channels, self.hidden, self.num_layers, self.cell_kind = channels, hidden, layers, cell
-        self.dropout, self.layer_norm, self.residual = dropout, layer_norm, residual
-        self.confidence_input = bool(confidence_input)
-        self.norm_to_first = bool(norm_to_first)
-        self.rnn = StackedConvRNN(hidden, num_layers=layers, kind=cell, dropout=dropout, layer_norm=layer_norm,
-                                  name="rnn")
-        self.out = keras.layers.Conv2D(channels, 3, padding="same", name="output",
-                                       kernel_initializer=keras.initializers.RandomNormal(stddev=1e-3))
-
-    def zero_states(self, batch, size):
-        return self.rnn.zero_states(batch, size, size)
-
-    def call(self, candidate, states, theta_1, training=False, confidence=None):
-        """``confidence`` (B,) in [0, 1] is used only with ``confidence_input``; None means 1 (fully trusted)."""
-        if self.confidence_input:
-            shape = tf.shape(candidate)
-            confidence = tf.ones(shape[:1]) if confidence is None else tf.reshape(
-                tf.cast(confidence, candidate.dtype), [-1])
-            plane = tf.broadcast_to(confidence[:, None, None, None], tf.concat([shape[:3], [1]], axis=0))
-            candidate = tf.concat([candidate, plane], axis=-1)
-        outputs, states = self.rnn.step(candidate, states, training=training)
-        theta = self.out(tf.concat(outputs, axis=-1))
-        if self.residual:
-            theta = theta + theta_1
-        if self.norm_to_first:
-            norm = lambda t: tf.sqrt(tf.reduce_sum(tf.square(t), axis=[1, 2, 3], keepdims=True) + 1e-12)
-            theta = theta * (norm(theta_1) / norm(theta))
-        return theta, states
-
-    def build_for(self, size):
-        zeros = tf.zeros((1, size, size, self.channels))
-        self(zeros, self.zero_states(1, size), zeros)
-        return self
-
-    def get_config(self):
-        return {**super().get_config(), "channels": self.channels, "hidden": self.hidden, "layers": self.num_layers,
-                "cell": self.cell_kind, "dropout": self.dropout, "layer_norm": self.layer_norm,
-                "residual": self.residual, "confidence_input": self.confidence_input,
-                "norm_to_first": self.norm_to_first}
 
 
 def window_at(features, starts, size):
@@ -160,21 +113,3 @@ class LearnedUpdater(Updater):
         state, inputs = self.defer(state, evidence)
         theta, outputs = self._template_fn(inputs)
         return self.settle(state, outputs), theta
-
-
-def load_weights_into(net, path):
-    """Load updater weights ``path`` into the built ``net``; a missing or mismatched file is a :class:`TfLuError`."""
-    import os
-    if not path or not os.path.isfile(path):
-        raise TfLuError(f"updater weights not found: {path}")
-    try:
-        net.load_weights(path)
-    except (ValueError, OSError) as exc:
-        raise TfLuError(f"cannot load updater weights {path}: {str(exc).splitlines()[0]}") from None
-    return net
-
-
-def load_updater_net(path, config, channels, size):
-    net = UpdaterNet(channels, config.hidden, config.layers, config.cell, 0.0, config.layer_norm,
-                     config.residual, config.confidence_input, config.norm_to_first).build_for(size)
-    return load_weights_into(net, path)

@@ -1,0 +1,43 @@
+"""The backend-timing benchmark's models (tools/time_backend.py): shapes, the fused step, output comparison."""
+import numpy as np
+import pytest
+
+from tf_lu.errors import TfLuError
+from tf_lu.evaluation import backend_timing as bt
+
+
+@pytest.fixture(scope="module")
+def models():
+    from tf_lu.siamfc import SiamFCNet
+    from tf_lu.updater_net import UpdaterNet
+    network = SiamFCNet(0.1).build_for()
+    net = UpdaterNet(channels=int(network.backbone.output.shape[-1]), hidden=4).build_for(6)
+    return bt.step_models(network, net)
+
+
+def test_step_models_shapes_and_fused_response(models):
+    inputs = bt.fixed_inputs(models)
+    outputs = bt.reference_outputs(models, inputs)
+    channels = outputs["exemplar/0"].shape[-1]
+    assert outputs["exemplar/0"].shape == (1, 6, 6, channels)
+    assert outputs["step_none/0"].shape == (3, 17, 17, 1)
+    assert outputs["step_learned/1"].shape == (1, 6, 6, channels)          # the next template
+    assert outputs["step_learned/2"].shape == (1, 6, 6, 4)                 # layer 1's hidden state
+    # the same search and template inputs give the same responses with or without the updater in the graph
+    np.testing.assert_allclose(inputs["step_none"][1], inputs["step_learned"][1])
+    np.testing.assert_allclose(outputs["step_learned/0"], outputs["step_none/0"], rtol=1e-5, atol=1e-5)
+
+
+def test_time_models_counts_every_call(models):
+    timings = bt.time_models({"exemplar": models["exemplar"]}, bt.fixed_inputs(models), repeats=3, warmup=1)
+    assert timings["exemplar"]["repeats"] == 3 and timings["exemplar"]["median_ms"] > 0
+    with pytest.raises(TfLuError):
+        bt.time_models(models, {}, repeats=0)
+
+
+def test_compare_outputs_is_relative_to_the_reference_scale():
+    ours = {"a/0": np.array([1.0, 10.0]), "b/0": np.array([0.1])}
+    theirs = {"a/0": np.array([1.5, 8.0]), "b/0": np.array([0.3])}
+    assert bt.compare_outputs(ours, theirs) == pytest.approx({"a/0": 2.0 / 8.0, "b/0": 0.2})
+    with pytest.raises(TfLuError):
+        bt.compare_outputs(ours, {"a/0": theirs["a/0"]})

@@ -1,0 +1,79 @@
+"""The learned updater's network u_phi (the paper's Sec. IV), in ``keras.ops`` only so it runs under any Keras backend.
+
+Step 1: each target feature is projected by the head's ``g`` (identity for SiamFC).  Step 2: two stacked ConvGRU
+layers (3x3, zero padding, layer normalization and dropout inside, :mod:`tf_lu.recurrent`) advance their hidden
+state with it.  Step 3: one 3x3 convolution over the concatenation of every layer's hidden state outputs the new
+template theta.  The options (``residual``, ``confidence_input``, ``norm_to_first``) are described in
+:mod:`tf_lu.learned_updater`, which runs this network during tracking; :mod:`tf_lu.training.meta` meta-trains it.
+"""
+import os
+
+import keras
+from keras import ops
+
+from tf_lu.errors import TfLuError
+from tf_lu.recurrent import StackedConvRNN
+
+
+@keras.saving.register_keras_serializable(package="tf_lu")
+class UpdaterNet(keras.Model):
+    """``(candidate, states, theta_1) -> (theta, new_states)`` for one frame."""
+
+    def __init__(self, channels, hidden=192, layers=2, cell="convgru", dropout=0.0, layer_norm=True,
+                 residual=True, confidence_input=False, norm_to_first=False, **kwargs):
+        super().__init__(**kwargs)
+        self.channels, self.hidden, self.num_layers, self.cell_kind = channels, hidden, layers, cell
+        self.dropout, self.layer_norm, self.residual = dropout, layer_norm, residual
+        self.confidence_input = bool(confidence_input)
+        self.norm_to_first = bool(norm_to_first)
+        self.rnn = StackedConvRNN(hidden, num_layers=layers, kind=cell, dropout=dropout, layer_norm=layer_norm,
+                                  name="rnn")
+        self.out = keras.layers.Conv2D(channels, 3, padding="same", name="output",
+                                       kernel_initializer=keras.initializers.RandomNormal(stddev=1e-3))
+
+    def zero_states(self, batch, size):
+        return self.rnn.zero_states(batch, size, size)
+
+    def call(self, candidate, states, theta_1, training=False, confidence=None):
+        """``confidence`` (B,) in [0, 1] is used only with ``confidence_input``; None means 1 (fully trusted)."""
+        if self.confidence_input:
+            batch, height, width, _ = ops.shape(candidate)
+            confidence = ops.ones((batch,)) if confidence is None else ops.cast(confidence, candidate.dtype)
+            plane = ops.broadcast_to(ops.reshape(confidence, (-1, 1, 1, 1)), (batch, height, width, 1))
+            candidate = ops.concatenate([candidate, plane], axis=-1)
+        outputs, states = self.rnn.step(candidate, states, training=training)
+        theta = self.out(ops.concatenate(outputs, axis=-1))
+        if self.residual:
+            theta = theta + theta_1
+        if self.norm_to_first:
+            norm = lambda t: ops.sqrt(ops.sum(ops.square(t), axis=(1, 2, 3), keepdims=True) + 1e-12)
+            theta = theta * (norm(theta_1) / norm(theta))
+        return theta, states
+
+    def build_for(self, size):
+        zeros = ops.zeros((1, size, size, self.channels))
+        self(zeros, self.zero_states(1, size), zeros)
+        return self
+
+    def get_config(self):
+        return {**super().get_config(), "channels": self.channels, "hidden": self.hidden, "layers": self.num_layers,
+                "cell": self.cell_kind, "dropout": self.dropout, "layer_norm": self.layer_norm,
+                "residual": self.residual, "confidence_input": self.confidence_input,
+                "norm_to_first": self.norm_to_first}
+
+
+def load_weights_into(net, path):
+    """Load updater weights ``path`` into the built ``net``; a missing or mismatched file is a :class:`TfLuError`."""
+    if not path or not os.path.isfile(path):
+        raise TfLuError(f"updater weights not found: {path}")
+    try:
+        net.load_weights(path)
+    except (ValueError, OSError) as exc:
+        raise TfLuError(f"cannot load updater weights {path}: {str(exc).splitlines()[0]}") from None
+    return net
+
+
+def load_updater_net(path, config, channels, size):
+    net = UpdaterNet(channels, config.hidden, config.layers, config.cell, 0.0, config.layer_norm,
+                     config.residual, config.confidence_input, config.norm_to_first).build_for(size)
+    return load_weights_into(net, path)
