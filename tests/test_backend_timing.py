@@ -31,6 +31,10 @@ def test_step_models_shapes_and_fused_response(models):
 def test_time_models_counts_every_call(models):
     timings = bt.time_models({"exemplar": models["exemplar"]}, bt.fixed_inputs(models), repeats=3, warmup=1)
     assert timings["exemplar"]["repeats"] == 3 and timings["exemplar"]["median_ms"] > 0
+    timings = bt.time_models(models, bt.fixed_inputs(models), repeats=2, warmup=1, mode="device")
+    assert sorted(timings) == ["exemplar", "step_learned", "step_none"]
+    with pytest.raises(TfLuError):
+        bt.time_models(models, bt.fixed_inputs(models), repeats=1, mode="eager")
     with pytest.raises(TfLuError):
         bt.time_models(models, {}, repeats=0)
 

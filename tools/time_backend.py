@@ -17,6 +17,8 @@ def main():
     parser.add_argument("--config", default="configs/trackers/siamfc-learned.yaml",
                         help="a learned-updater tracker config (default: the shipped one)")
     parser.add_argument("--repeats", type=int, default=200, help="timed calls per model (default 200)")
+    parser.add_argument("--mode", choices=("predict", "device"), default="device",
+                        help="device: compiled calls, only the response read back (default); predict: predict_on_batch")
     parser.add_argument("--out", help="folder for timing.json, timing.md and outputs.npz")
     parser.add_argument("--compare", help="OURS.npz,THEIRS.npz: largest relative difference of every output")
     args = parser.parse_args()
@@ -37,14 +39,14 @@ def main():
     models = bt.step_models(*bt.load_networks(args.config))
     inputs = bt.fixed_inputs(models)
     outputs = bt.reference_outputs(models, inputs)
-    timings = bt.time_models(models, inputs, repeats=args.repeats)
+    timings = bt.time_models(models, inputs, repeats=args.repeats, mode=args.mode)
     os.makedirs(args.out, exist_ok=True)
     np.savez(os.path.join(args.out, "outputs.npz"), **outputs)
-    info = {"backend": keras.backend.backend(), "config": args.config, "timings": timings,
+    info = {"backend": keras.backend.backend(), "mode": args.mode, "config": args.config, "timings": timings,
             "devices": bt.device_names()}
     with open(os.path.join(args.out, "timing.json"), "w") as f:
         json.dump(info, f, indent=2)
-    summary = f"backend {info['backend']} on {', '.join(info['devices'])}\n\n" + bt.timing_summary(timings)
+    summary = f"backend {info['backend']} ({args.mode} calls) on {', '.join(info['devices'])}\n\n" + bt.timing_summary(timings)
     with open(os.path.join(args.out, "timing.md"), "w") as f:
         f.write(summary + "\n")
     print(summary)

@@ -10,8 +10,9 @@ builds, from one tracker config and its weights, three compiled models with fixe
 * ``step_learned``: the same, plus one learned-updater step (the 2-layer ConvGRU and its output convolution) in the
   same graph, as the tracker fuses it into its search step (:meth:`tf_lu.learned_updater.LearnedUpdater.template`).
 
-Each model is run through ``predict_on_batch`` (the backend's compiled function, outputs copied back to the host, as
-a tracker needs them), side by side in turn so that a change of load touches all alike.  What the tracker does
+Each model runs side by side in turn, so that a change of load touches all alike, in one of two ways: through
+``predict_on_batch`` (every output copied back to the host), or through the backend's compiled function with only
+the first output (the response) copied back and the updater's state left on the device, as a tracker can keep it.  What the tracker does
 around them on the host (cropping, upsampling the response, the updater's window) is not counted: the full tracker's
 speed is the benchmark's fps (:mod:`tf_lu.evaluation.otb`) and :mod:`tf_lu.evaluation.frame_timing`.
 
@@ -110,18 +111,56 @@ def reference_outputs(models, inputs):
             for k, out in enumerate(_as_list(model.predict_on_batch(inputs[name])))}
 
 
-def time_models(models, inputs, repeats=200, warmup=10):
-    """``{name: {"mean_ms", "median_ms", "repeats"}}``, the models run in turn, call after call."""
+def compiled_call(model):
+    """``inputs -> outputs`` through the backend's own compiled function, outputs left on the device."""
+    import keras
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+        trainable = [v.value for v in model.trainable_variables]
+        non_trainable = [v.value for v in model.non_trainable_variables]
+        call = jax.jit(lambda t, n, x: model.stateless_call(t, n, x)[0])
+        return lambda x: call(trainable, non_trainable, x)
+    if backend == "tensorflow":
+        import tensorflow as tf
+        return tf.function(lambda x: model(x, training=False))
+    raise TfLuError(f"no compiled call for the Keras backend {backend}")
+
+
+def _runner(model, mode):
+    """One frame's call: ``predict`` copies every output to the host (``predict_on_batch``); ``device`` keeps every
+    output on the device but the first (the response, or the template), which a tracker must read."""
+    if mode == "predict":
+        return lambda x: _as_list(model.predict_on_batch(x))
+    if mode == "device":
+        call = compiled_call(model)
+
+        def run(x):
+            outputs = call(x)
+            first = outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+            result = np.asarray(first)
+            for output in (outputs if isinstance(outputs, (list, tuple)) else [outputs]):
+                if hasattr(output, "block_until_ready"):
+                    output.block_until_ready()
+            return result
+        return run
+    raise TfLuError(f"unknown timing mode {mode!r} (predict or device)")
+
+
+def time_models(models, inputs, repeats=200, warmup=10, mode="predict"):
+    """``{name: {"mean_ms", "median_ms", "repeats"}}``, the models run in turn, call after call (see :func:`_runner`
+    for ``mode``)."""
     if repeats < 1 or warmup < 0:
         raise TfLuError("repeats must be at least 1, warmup at least 0")
-    for name, model in models.items():           # compilation stays out of the times
+    runners = {name: _runner(model, mode) for name, model in models.items()}
+    for name, run in runners.items():            # compilation stays out of the times
         for _ in range(warmup):
-            _as_list(model.predict_on_batch(inputs[name]))
+            run(inputs[name])
     seconds = {name: [] for name in models}
     for _ in range(repeats):
-        for name, model in models.items():
+        for name, run in runners.items():
             start = time.perf_counter()
-            _as_list(model.predict_on_batch(inputs[name]))
+            run(inputs[name])
             seconds[name].append(time.perf_counter() - start)
     return {name: {"mean_ms": 1e3 * float(np.mean(v)), "median_ms": 1e3 * float(np.median(v)), "repeats": len(v)}
             for name, v in seconds.items()}
