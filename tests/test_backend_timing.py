@@ -8,10 +8,8 @@ from tf_lu.evaluation import backend_timing as bt
 
 @pytest.fixture(scope="module")
 def models():
-    from tf_lu.siamfc import SiamFCNet
-    from tf_lu.updater_net import UpdaterNet
-    network = SiamFCNet(0.1).build_for()
-    net = UpdaterNet(channels=int(network.backbone.output.shape[-1]), hidden=4).build_for(6)
+    network, net = bt.random_networks(width=0.1, hidden=4)
+    assert net.hidden == 4 and net.channels == network.backbone.output.shape[-1]
     return bt.step_models(network, net)
 
 

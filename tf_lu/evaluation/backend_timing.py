@@ -57,6 +57,16 @@ def load_networks(config_path):
     return network, net
 
 
+def random_networks(width=1.0, hidden=paper.UPDATER_HIDDEN_SIAMFC, layers=2):
+    """``(SiamFCNet, UpdaterNet)`` at the given sizes with initial weights: for timing sizes no weights exist for (the
+    paper's full-width backbone and 192 hidden channels)."""
+    from tf_lu.siamfc import SiamFCNet
+    from tf_lu.updater_net import UpdaterNet
+    network = SiamFCNet(width).build_for()
+    template = network.backbone.compute_output_shape((1, paper.SIAMFC_EXEMPLAR_SIZE, paper.SIAMFC_EXEMPLAR_SIZE, 3))
+    return network, UpdaterNet(int(template[-1]), hidden, layers).build_for(int(template[1]))
+
+
 def step_models(network, net, scales=paper.SIAMFC_SCALE_NUM):
     """``{"exemplar", "step_none", "step_learned"}``: functional Keras models with every shape fixed."""
     import keras
