@@ -12,9 +12,9 @@ builds, from one tracker config and its weights, three compiled models with fixe
 
 Each model runs side by side in turn, so that a change of load touches all alike, in one of two ways: through
 ``predict_on_batch`` (every output copied back to the host), or through the backend's compiled function with only
-the first output (the response) copied back and the updater's state left on the device, as a tracker can keep it.  What the tracker does
-around them on the host (cropping, upsampling the response, the updater's window) is not counted: the full tracker's
-speed is the benchmark's fps (:mod:`tf_lu.evaluation.otb`) and :mod:`tf_lu.evaluation.frame_timing`.
+the first output (the response) copied back and the updater's state left on the device, as a tracker can keep it.
+What the tracker does around them on the host (cropping, upsampling the response, the updater's window) is not
+counted: the full tracker's speed is the benchmark's fps (:mod:`tf_lu.evaluation.otb`) and :mod:`tf_lu.evaluation.frame_timing`.
 
 Every model also runs once on fixed, seeded inputs; those outputs are saved so that one backend's can be compared with
 another's (:func:`compare_outputs`).
