@@ -43,3 +43,29 @@ def test_compare_outputs_is_relative_to_the_reference_scale():
     assert bt.compare_outputs(ours, theirs) == pytest.approx({"a/0": 2.0 / 8.0, "b/0": 0.2})
     with pytest.raises(TfLuError):
         bt.compare_outputs(ours, {"a/0": theirs["a/0"]})
+
+
+def _imported_packages(nodes):
+    import ast
+    names = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("module", ["backbones", "correlation", "recurrent", "siamfc", "updater_net",
+                                    "evaluation/backend_timing"])
+def test_portable_modules_do_not_import_tensorflow(module):
+    """These run under Keras's JAX backend where TensorFlow is absent (docs/RESULTS.md section 2b): keras.ops only.
+    backend_timing may name TensorFlow inside a function that runs only under the TensorFlow backend."""
+    import ast
+    import os
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tf_lu", module + ".py")
+    with open(path) as f:
+        tree = ast.parse(f.read())
+    assert "tensorflow" not in _imported_packages(tree.body)
+    if module != "evaluation/backend_timing":
+        assert "tensorflow" not in _imported_packages(ast.walk(tree))
