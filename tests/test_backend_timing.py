@@ -45,6 +45,15 @@ def test_compare_outputs_is_relative_to_the_reference_scale():
         bt.compare_outputs(ours, {"a/0": theirs["a/0"]})
 
 
+def test_load_outputs_round_trip_and_bad_file(tmp_path):
+    good, bad = tmp_path / "outputs.npz", tmp_path / "bad.npz"
+    np.savez(good, **{"step_none/0": np.arange(3.0)})
+    bad.write_text("not an npz")
+    np.testing.assert_array_equal(bt.load_outputs(str(good))["step_none/0"], np.arange(3.0))
+    with pytest.raises(TfLuError, match="not an outputs.npz"):
+        bt.load_outputs(str(bad))
+
+
 def _imported_packages(nodes):
     import ast
     names = set()

@@ -32,9 +32,8 @@ def main():
         paths = args.compare.split(",")
         if len(paths) != 2 or not all(os.path.isfile(p) for p in paths):
             raise TfLuError("--compare takes two existing .npz files, comma-separated")
-        with np.load(paths[0]) as ours, np.load(paths[1]) as theirs:
-            for key, diff in bt.compare_outputs(dict(ours), dict(theirs)).items():
-                print(f"{key}: {diff:.2e}")
+        for key, diff in bt.compare_outputs(*(bt.load_outputs(p) for p in paths)).items():
+            print(f"{key}: {diff:.2e}")
         return
     if not args.out:
         raise TfLuError("give --out (or --compare)")

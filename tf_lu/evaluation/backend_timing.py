@@ -21,6 +21,7 @@ another's (:func:`compare_outputs`).
 """
 import os
 import time
+import zipfile
 import zlib
 
 import numpy as np
@@ -174,6 +175,15 @@ def time_models(models, inputs, repeats=200, warmup=10, mode="predict"):
             seconds[name].append(time.perf_counter() - start)
     return {name: {"mean_ms": 1e3 * float(np.mean(v)), "median_ms": 1e3 * float(np.median(v)), "repeats": len(v)}
             for name, v in seconds.items()}
+
+
+def load_outputs(path):
+    """The ``{key: array}`` of an ``outputs.npz`` that :func:`reference_outputs` wrote; anything else is an error."""
+    try:
+        with np.load(path) as arrays:
+            return {key: arrays[key] for key in arrays.files}
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise TfLuError(f"{path} is not an outputs.npz of tools/time_backend.py: {str(exc).splitlines()[0]}") from None
 
 
 def compare_outputs(ours, theirs):
