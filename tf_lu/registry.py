@@ -20,6 +20,11 @@ TRACKER_CONFIG_DIR = os.path.join(REPO_ROOT, "configs", "trackers")
 ABLATION_CONFIG_DIR = os.path.join(REPO_ROOT, "configs", "ablations")
 
 
+def resolve_path(path):
+    """Paths in configs are relative to the repository root."""
+    return path if os.path.isabs(path) else os.path.join(REPO_ROOT, path)
+
+
 def _config_paths():
     paths = {}
     for folder in (ABLATION_CONFIG_DIR, TRACKER_CONFIG_DIR):

@@ -3,11 +3,15 @@
 ``SiamFCNet((exemplars, searches)) -> responses``; train it with ``model.fit`` on pairs from
 :mod:`tf_lu.records` and :func:`tf_lu.losses.balanced_logistic_loss`.
 """
+import os
+
 import keras
 
 from tf_lu import paper
 from tf_lu.backbones import alexnet_backbone
 from tf_lu.correlation import ResponseAdjust, cross_correlation
+from tf_lu.errors import TfLuError
+from tf_lu.registry import resolve_path
 
 
 @keras.saving.register_keras_serializable(package="tf_lu")
@@ -34,3 +38,18 @@ class SiamFCNet(keras.Model):
 
     def get_config(self):
         return {**super().get_config(), "width": self.width, "gain": self.gain}
+
+
+def load_siamfc_network(config):
+    """Build SiamFC's network for ``config`` and load ``config.weights`` (a path relative to the repository root)."""
+    if not config.weights:
+        raise TfLuError("the tracker config names no weights file (key 'weights')")
+    path = resolve_path(config.weights)
+    if not os.path.isfile(path):
+        raise TfLuError(f"weights file not found: {config.weights}")
+    network = SiamFCNet(config.backbone.width).build_for()
+    try:
+        network.load_weights(path)
+    except (ValueError, OSError) as exc:
+        raise TfLuError(f"cannot load weights {config.weights}: {str(exc).splitlines()[0]}") from None
+    return network

@@ -14,6 +14,8 @@ import tensorflow as tf
 from tf_lu.boxes import clip_center_box, from_center, to_center, validate_initial_box
 from tf_lu.crops import crop_tf, exemplar_side, scale_factors
 from tf_lu.errors import TfLuError
+from tf_lu.registry import resolve_path  # noqa: F401  (imported from here by callers)
+from tf_lu.siamfc import load_siamfc_network
 from tf_lu.updaters import FrameEvidence, build_updater
 
 
@@ -109,28 +111,6 @@ class Tracker:
             search_pyramid=lambda: features,
             scale=best)
         self.state, self.template_inputs = self.updater.defer(self.state, evidence)
-
-
-def resolve_path(path):
-    """Paths in configs are relative to the repository root."""
-    from tf_lu.registry import REPO_ROOT
-    return path if os.path.isabs(path) else os.path.join(REPO_ROOT, path)
-
-
-def load_siamfc_network(config):
-    """Build SiamFC's network for ``config`` and load ``config.weights``."""
-    from tf_lu.siamfc import SiamFCNet
-    if not config.weights:
-        raise TfLuError("the tracker config names no weights file (key 'weights')")
-    path = resolve_path(config.weights)
-    if not os.path.isfile(path):
-        raise TfLuError(f"weights file not found: {config.weights}")
-    network = SiamFCNet(config.backbone.width).build_for()
-    try:
-        network.load_weights(path)
-    except (ValueError, OSError) as exc:
-        raise TfLuError(f"cannot load weights {config.weights}: {str(exc).splitlines()[0]}") from None
-    return network
 
 
 def build_siamfc_tracker(config, name="siamfc"):

@@ -19,7 +19,6 @@ counted: the full tracker's speed is the benchmark's fps (:mod:`tf_lu.evaluation
 Every model also runs once on fixed, seeded inputs; those outputs are saved so that one backend's can be compared with
 another's (:func:`compare_outputs`).
 """
-import os
 import time
 import zipfile
 import zlib
@@ -29,31 +28,23 @@ import numpy as np
 from tf_lu import paper
 from tf_lu.errors import TfLuError
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def _resolve(path):
-    return path if os.path.isabs(path) else os.path.join(REPO_ROOT, path)
+def template_shape(network):
+    """The template's shape ``(1, m, m, C)`` for ``network``'s backbone."""
+    return network.backbone.compute_output_shape((1, paper.SIAMFC_EXEMPLAR_SIZE, paper.SIAMFC_EXEMPLAR_SIZE, 3))
 
 
 def load_networks(config_path):
     """``(SiamFCNet, UpdaterNet)`` of a learned-updater tracker config, weights loaded."""
     from tf_lu.config import load_config
-    from tf_lu.siamfc import SiamFCNet
+    from tf_lu.registry import resolve_path
+    from tf_lu.siamfc import load_siamfc_network
     from tf_lu.updater_net import load_updater_net
-    config = load_config(_resolve(config_path))
+    config = load_config(resolve_path(config_path))
     if config.updater.kind != "learned":
         raise TfLuError(f"{config_path}: backend timing needs a learned-updater tracker config")
-    for key, path in (("weights", config.weights), ("updater.updater_weights", config.updater.updater_weights)):
-        if not path or not os.path.isfile(_resolve(path)):
-            raise TfLuError(f"{config_path}: the file named by '{key}' is missing: {path}")
-    network = SiamFCNet(config.backbone.width).build_for()
-    try:
-        network.load_weights(_resolve(config.weights))
-    except (ValueError, OSError) as exc:
-        raise TfLuError(f"cannot load weights {config.weights}: {str(exc).splitlines()[0]}") from None
-    template = network.backbone.compute_output_shape((1, paper.SIAMFC_EXEMPLAR_SIZE, paper.SIAMFC_EXEMPLAR_SIZE, 3))
-    net = load_updater_net(_resolve(config.updater.updater_weights), config.updater, channels=int(template[-1]),
+    network = load_siamfc_network(config)
+    template = template_shape(network)
+    net = load_updater_net(resolve_path(config.updater.updater_weights), config.updater, channels=int(template[-1]),
                            size=int(template[1]))
     return network, net
 
@@ -64,7 +55,7 @@ def random_networks(width=1.0, hidden=paper.UPDATER_HIDDEN_SIAMFC, layers=2):
     from tf_lu.siamfc import SiamFCNet
     from tf_lu.updater_net import UpdaterNet
     network = SiamFCNet(width).build_for()
-    template = network.backbone.compute_output_shape((1, paper.SIAMFC_EXEMPLAR_SIZE, paper.SIAMFC_EXEMPLAR_SIZE, 3))
+    template = template_shape(network)
     return network, UpdaterNet(int(template[-1]), hidden, layers).build_for(int(template[1]))
 
 
@@ -74,13 +65,13 @@ def step_models(network, net, scales=paper.SIAMFC_SCALE_NUM):
     from tf_lu.correlation import cross_correlation
     exemplar_size, instance_size = paper.SIAMFC_EXEMPLAR_SIZE, paper.SIAMFC_INSTANCE_SIZE
     exemplar = keras.Input((exemplar_size, exemplar_size, 3), batch_size=1, name="exemplar")
-    template_shape = network.backbone.compute_output_shape((1, exemplar_size, exemplar_size, 3))
+    feature_shape = template_shape(network)[1:]
     search = keras.Input((instance_size, instance_size, 3), batch_size=scales, name="search")
-    template = keras.Input(template_shape[1:], batch_size=1, name="template")
+    template = keras.Input(feature_shape, batch_size=1, name="template")
     response = network.adjust(cross_correlation(template, network.backbone(search)))
-    candidate = keras.Input(template_shape[1:], batch_size=1, name="candidate")
-    theta_1 = keras.Input(template_shape[1:], batch_size=1, name="theta_1")
-    zero = net.zero_states(1, int(template_shape[1]))
+    candidate = keras.Input(feature_shape, batch_size=1, name="candidate")
+    theta_1 = keras.Input(feature_shape, batch_size=1, name="theta_1")
+    zero = net.zero_states(1, int(feature_shape[0]))
     states = [[keras.Input(tuple(t.shape[1:]), batch_size=1, name=f"state{k}_{j}") for j, t in enumerate(layer)]
               for k, layer in enumerate(zero)]
     theta, new_states = net(candidate, states, theta_1)
