@@ -13,6 +13,8 @@ builds, from one tracker config and its weights, three compiled models with fixe
 Each model runs side by side in turn, so that a change of load touches all alike, in one of two ways: through
 ``predict_on_batch`` (every output copied back to the host), or through the backend's compiled function with only
 the first output (the response) copied back and the updater's state left on the device, as a tracker can keep it.
+In both, every input is sent from the host on every call: the search crops, as a tracker sends each frame, and also
+the updater's state (2 x 6 x 6 x 64 floats for the shipped updater, 18 KB), which a tracker would keep on the device.
 What the tracker does around them on the host (cropping, upsampling the response, the updater's window) is not
 counted: the full tracker's speed is the benchmark's fps (:mod:`tf_lu.evaluation.otb`) and :mod:`tf_lu.evaluation.frame_timing`.
 
@@ -103,8 +105,12 @@ def fixed_inputs(models, seed=0):
     return inputs
 
 
+def _listed(outputs):
+    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+
+
 def _as_list(outputs):
-    return [np.asarray(o) for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+    return [np.asarray(o) for o in _listed(outputs)]
 
 
 def reference_outputs(models, inputs):
@@ -138,11 +144,10 @@ def _runner(model, mode):
         call = compiled_call(model)
 
         def run(x):
-            outputs = call(x)
-            first = outputs[0] if isinstance(outputs, (list, tuple)) else outputs
-            result = np.asarray(first)
-            for output in (outputs if isinstance(outputs, (list, tuple)) else [outputs]):
-                if hasattr(output, "block_until_ready"):
+            outputs = _listed(call(x))
+            result = np.asarray(outputs[0])
+            for output in outputs[1:]:
+                if hasattr(output, "block_until_ready"):     # JAX dispatches asynchronously
                     output.block_until_ready()
             return result
         return run
