@@ -109,6 +109,20 @@ def test_nothing_half_written(data_dir, tmp_path):
     assert os.listdir(out) == []
 
 
+def test_trackers_given_as_config_paths_are_filed_under_their_file_names(data_dir, tmp_path):
+    sequences = read_otb_dataset(data_dir)
+    built = []
+    build = lambda name: built.append(name) or OpenCVTracker("kcf")
+    summary = run_benchmark(["opencv-kcf", "/anywhere/my-kcf.yaml"], sequences, str(tmp_path / "out"), build=build,
+                            progress=False)
+    assert built == ["opencv-kcf", "/anywhere/my-kcf.yaml"]
+    assert list(summary["trackers"]) == ["opencv-kcf", "my-kcf"]
+    assert os.path.isfile(tmp_path / "out" / "results" / "my-kcf" / "square.txt")
+    with pytest.raises(TfLuError, match="filed under the same name"):
+        run_benchmark(["a/my-kcf.yaml", "b/my-kcf.yml"], sequences, str(tmp_path / "o2"), build=build,
+                      progress=False)
+
+
 def test_run_sequence_times_every_call(data_dir):
     sequence = read_otb_dataset(data_dir, ["square"])[0]
     boxes, times = run_sequence(OpenCVTracker("kcf"), sequence)
@@ -164,6 +178,12 @@ def test_cli_unknown_tracker(data_dir, tmp_path):
                      "--no-progress")
     _assert_one_line_error(result, "unknown tracker 'nope'")
     assert not os.path.exists(tmp_path / "o" / "summary.json")
+
+
+def test_cli_missing_tracker_config_file(data_dir, tmp_path):
+    result = run_cli("--data", data_dir, "--trackers", str(tmp_path / "absent.yaml"), "--out", str(tmp_path / "o"),
+                     "--no-progress")
+    _assert_one_line_error(result, "tracker config file not found")
 
 
 def test_cli_box_count_mismatch(tmp_path):

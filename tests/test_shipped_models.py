@@ -28,6 +28,15 @@ def test_shipped_tracker_tracks_a_generated_sequence(name):
         assert np.all(np.isfinite(box)) and box[2] > 0 and box[3] > 0
 
 
+def test_a_config_path_is_a_tracker_name(tmp_path):
+    """A user's own tracker config, given by path, starts from a shipped one and is named after its file."""
+    path = tmp_path / "my-ema-0.02.yaml"
+    path.write_text(f"base: {os.path.join(ROOT, 'configs', 'trackers', 'siamfc-ema.yaml')}\n"
+                    "updater:\n  alpha: 0.02\n")
+    tracker = build_tracker(str(path))
+    assert tracker.name == "my-ema-0.02" and tracker.updater.alpha == 0.02
+
+
 @pytest.mark.parametrize("interval", [1, 3])
 def test_learned_update_fused_into_the_search_step_tracks_like_the_eager_update(interval):
     """The tracker runs the learned updater's step inside its next search step (defer / template / settle); an

@@ -6,6 +6,8 @@ Every tracker the tools know is built here from its name:
 * any other name: a tracker config ``configs/trackers/<name>.yaml`` (for example ``siamfc-none``, ``siamfc-ema``)
   or an ablation variant ``configs/ablations/<name>.yaml``, built by
   :func:`tf_lu.tracker.build_tracker_from_config`.  A new update method is a new config file here.
+* a path ending in ``.yaml`` / ``.yml``: that tracker config file, wherever it lies (a user's own variant); its
+  results are filed under the file's name without folder and extension (:func:`tracker_label`).
 
 A tracker has ``init(image, box)`` and ``update(image) -> box`` with RGB ``uint8`` images and 0-based ``(x, y, w, h)``
 boxes.
@@ -43,8 +45,22 @@ def tracker_names():
     return config_tracker_names() + sorted(f"opencv-{k}" for k in OPENCV_TRACKERS)
 
 
+def is_config_path(name):
+    return name.endswith((".yaml", ".yml"))
+
+
+def tracker_label(name):
+    """The name a tracker's results are filed under: a config path's file name without extension, else ``name``."""
+    return os.path.splitext(os.path.basename(name))[0] if is_config_path(name) else name
+
+
 def build_tracker(name):
     """Build the tracker called ``name``; an unknown name is a :class:`TfLuError` listing the known ones."""
+    if is_config_path(name):
+        if not os.path.isfile(name):
+            raise TfLuError(f"tracker config file not found: {name}")
+        from tf_lu.tracker import build_tracker_from_config
+        return build_tracker_from_config(name, name=tracker_label(name))
     if name.startswith("opencv-"):
         from tf_lu.evaluation.peers import OPENCV_TRACKERS, OpenCVTracker
         kind = name[len("opencv-"):]

@@ -23,7 +23,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="OTB one-pass benchmark (success AUC, precision@20, fps).")
     parser.add_argument("--data", required=True,
                         help="folder with one OTB-layout sub-folder per sequence (several: comma-separated)")
-    parser.add_argument("--trackers", required=True, help="comma-separated tracker names, e.g. siamfc-ema,opencv-kcf")
+    parser.add_argument("--trackers", required=True, help="comma-separated tracker names (e.g. siamfc-ema,opencv-kcf) or paths of "
+                        "tracker config files (my/siamfc-ema-0.02.yaml, filed under siamfc-ema-0.02)")
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--sequences", help="comma-separated sequence names (default: all in --data)")
     parser.add_argument("--max-frames", type=int, help="use only the first N frames of every sequence")

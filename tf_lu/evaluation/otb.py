@@ -254,14 +254,19 @@ def run_benchmark(tracker_names, sequences, out_dir, build=registry.build_tracke
     """Run every tracker over every sequence (OTB one-pass) and write results, summary and plots into ``out_dir``.
 
     All trackers are built first (an unknown name fails before anything runs); each is built once and re-``init``-ed
-    per sequence, so model loading stays out of the timings.  Returns the ``summary.json`` dict.
+    per sequence, so model loading stays out of the timings; a tracker given as a config path is filed under
+    :func:`~tf_lu.registry.tracker_label`.  Returns the ``summary.json`` dict.
     """
     names = list(dict.fromkeys(n.strip() for n in tracker_names if n.strip()))
     if not names:
         raise TfLuError("no tracker names given")
     if not sequences:
         raise TfLuError("no sequences given")
-    trackers = {name: build(name) for name in names}
+    labels = {registry.tracker_label(name): name for name in names}
+    if len(labels) < len(names):
+        raise TfLuError("two trackers would be filed under the same name: " + ", ".join(names))
+    trackers = {label: build(name) for label, name in labels.items()}
+    names = list(labels)
     try:
         os.makedirs(out_dir, exist_ok=True)
         staging = tempfile.mkdtemp(prefix=".benchmark-", dir=out_dir)
