@@ -23,6 +23,12 @@ def main():
                         help="with several --results: report trackers as one, e.g. "
                              "siamfc-learned-out-of-fold=siamfc-learned-fold0,siamfc-learned-fold1 "
                              "(repeat the option, or separate with ';', for several)")
+    parser.add_argument("--sweep", metavar="PREFIX",
+                        help="also tabulate and plot mean AUC against the number in the names of the trackers "
+                             "called PREFIX<number> (e.g. siamfc-ema- for siamfc-ema-0.01 .. siamfc-ema-0.20): "
+                             "<out>/sweep.md and sweep.png, intervals against --reference when given")
+    parser.add_argument("--sweep-label", default="value", help="x-axis label of the sweep plot")
+    parser.add_argument("--sweep-log", action="store_true", help="logarithmic x axis for the sweep plot")
     args = parser.parse_args()
     from tf_lu.data.sequences import read_otb_folders
     from tf_lu.evaluation.otb import markdown_table, write_report
@@ -36,6 +42,9 @@ def main():
     summary = write_report(args.out, results, read_otb_folders(args.data), trackers=trackers,
                            machine=args.machine, reference=args.reference)
     print(markdown_table(summary))
+    if args.sweep:
+        from tf_lu.evaluation.sweep import write_sweep
+        print(write_sweep(args.out, summary, args.sweep, args.reference, args.sweep_label, args.sweep_log))
 
 
 if __name__ == "__main__":
