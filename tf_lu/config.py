@@ -3,7 +3,7 @@
 An experiment file is a small YAML mapping that overrides only what differs, e.g.::
 
     backbone: {width: 0.5}
-    updater: {kind: ema, alpha: 0.01}
+    updater: {kind: ema, alpha: 0.02}
 
 Unknown keys or wrongly typed values are a :class:`TfLuError` naming the key.
 """
@@ -40,7 +40,7 @@ class TrackConfig:
 @dataclasses.dataclass(frozen=True)
 class UpdaterConfig:
     kind: str = "none"                 # none | ema | sgd | learned (see tf_lu.updaters.UPDATERS)
-    alpha: float = 0.01                # EMA rate (searched on training data, see tools/search_ema.py)
+    alpha: float = 0.02                # EMA rate, searched on training data (docs/RESULTS.md section 1u)
     # SGD baseline (MDNet-style, only the linear template is updated) [P, Sec. V-A]
     sgd_set_size: int = paper.SGD_ONLINE_SET
     sgd_batch: int = paper.SGD_BATCH
