@@ -59,16 +59,16 @@ def build_tracker(name):
     if is_config_path(name):
         if not os.path.isfile(name):
             raise TfLuError(f"tracker config file not found: {name}")
-        from tf_lu.tracker import build_tracker_from_config
-        return build_tracker_from_config(name, name=tracker_label(name))
-    if name.startswith("opencv-"):
+        path = name
+    elif name.startswith("opencv-"):
         from tf_lu.evaluation.peers import OPENCV_TRACKERS, OpenCVTracker
         kind = name[len("opencv-"):]
         if kind not in OPENCV_TRACKERS:
             raise TfLuError(f"unknown tracker {name!r}; known: {', '.join(tracker_names())}")
         return OpenCVTracker(kind)
-    path = _config_paths().get(name)
-    if path is None:
-        raise TfLuError(f"unknown tracker {name!r}; known: {', '.join(tracker_names())}")
+    else:
+        path = _config_paths().get(name)
+        if path is None:
+            raise TfLuError(f"unknown tracker {name!r}; known: {', '.join(tracker_names())}")
     from tf_lu.tracker import build_tracker_from_config
-    return build_tracker_from_config(path, name=name)
+    return build_tracker_from_config(path, name=tracker_label(name))
