@@ -11,7 +11,7 @@ from PIL import Image
 from tf_lu.data.sequences import read_otb_dataset
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.otb import evaluate_result_dir, load_results_file, run_benchmark, run_sequence
-from tf_lu.evaluation.peers import OPENCV_TRACKERS, OpenCVTracker
+from tf_lu.tracking.peers import OPENCV_TRACKERS, OpenCVTracker
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.path.join(REPO_ROOT, "tools", "benchmark.py")

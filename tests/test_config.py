@@ -40,7 +40,7 @@ def test_missing_config_file():
 
 
 def test_every_tracker_config_loads():
-    from tf_lu.registry import TRACKER_CONFIG_DIR, config_tracker_names
+    from tf_lu.tracking.registry import TRACKER_CONFIG_DIR, config_tracker_names
     import os
     for name in config_tracker_names():
         load_config(os.path.join(TRACKER_CONFIG_DIR, f"{name}.yaml"))

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from tf_lu.correlation import ResponseAdjust, cross_correlation
-from tf_lu.losses import balanced_logistic_loss, siamfc_labels, spatial_softmax_per_sample
+from tf_lu.models.correlation import ResponseAdjust, cross_correlation
+from tf_lu.models.losses import balanced_logistic_loss, siamfc_labels, spatial_softmax_per_sample
 
 
 def numpy_xcorr(template, search):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from tf_lu.crops import crop_numpy, crop_tf, exemplar_side, scale_factors, search_side
+from tf_lu.geometry.crops import crop_numpy, crop_tf, exemplar_side, scale_factors, search_side
 
 
 def test_exemplar_side_matches_hand_computation():

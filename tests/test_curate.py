@@ -104,7 +104,7 @@ def test_filters_and_trimming(tmp_path):
 
 def test_curate_both_stages_with_workers(got10k_curated):
     import tensorflow as tf
-    from tf_lu.records import pair_dataset, parse_sequence, sequence_buckets
+    from tf_lu.data.records import pair_dataset, parse_sequence, sequence_buckets
     settings, manifest, messages = got10k_curated
     out = settings.out
     assert manifest["dataset"] == "got10k" and manifest["root"] == "GOT-10k" and manifest["chunks"] == 3

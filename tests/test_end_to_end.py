@@ -11,9 +11,9 @@ from tf_lu.data.curate_pairs import pair_stream
 from tf_lu.data.pairs import crop_track_from_sequence
 from tf_lu.data.synthetic import SyntheticConfig, generate_dataset
 from tf_lu.evaluation.otb import run_benchmark
-from tf_lu.records import write_pair_records
+from tf_lu.data.records import write_pair_records
 from tf_lu.training.extractor import train_extractor
-from tf_lu.tracker import build_siamfc_tracker
+from tf_lu.tracking.registry import build_siamfc_tracker
 
 SMALL = SyntheticConfig(num_frames=12, height=120, width=160)
 

@@ -6,14 +6,14 @@ import pytest
 import tensorflow as tf
 
 from tf_lu.config import load_config
-from tf_lu.correlation import ResponseAdjust
+from tf_lu.models.correlation import ResponseAdjust
 from tf_lu.data.pairs import crop_track_from_sequence
 from tf_lu.data.synthetic import SyntheticConfig, generate_dataset
 from tf_lu.errors import TfLuError
-from tf_lu.learned_updater import window_at
-from tf_lu.losses import anchor_loss
-from tf_lu.records import sequence_file_name, write_sequence_shard
-from tf_lu.siamfc import SiamFCNet
+from tf_lu.updaters.learned import window_at
+from tf_lu.models.losses import anchor_loss
+from tf_lu.data.records import sequence_file_name, write_sequence_shard
+from tf_lu.models.siamfc import SiamFCNet
 from tf_lu.training.feature_cache import FEATURE_LISTS, cache_features, chunk_dataset
 from tf_lu.training.meta import build_meta_trainer, train_updater
 
@@ -181,7 +181,7 @@ def test_frame_labels_are_centred_on_the_target_offset():
 
 
 def test_confidence_input_is_an_extra_channel_that_changes_the_output():
-    from tf_lu.updater_net import UpdaterNet
+    from tf_lu.updaters.network import UpdaterNet
     net = UpdaterNet(C, hidden=5, layers=2, confidence_input=True).build_for(M)
     assert net.rnn.cells[0].weights[0].shape[2] in (C + 1, C + 1 + 5)   # input kernel sees C + 1 channels
     candidate, theta_1 = tf.random.normal((1, M, M, C), seed=3), tf.random.normal((1, M, M, C), seed=4)
@@ -204,9 +204,9 @@ def test_meta_training_step_with_confidence_input():
 
 
 def test_tracking_time_updater_passes_the_frame_confidence():
-    from tf_lu.learned_updater import LearnedUpdater
-    from tf_lu.updater_net import UpdaterNet
-    from tf_lu.updaters import FrameEvidence
+    from tf_lu.updaters.learned import LearnedUpdater
+    from tf_lu.updaters.network import UpdaterNet
+    from tf_lu.updaters.base import FrameEvidence
     config = load_config(overrides={"updater": {"kind": "learned", "hidden": 5, "confidence_input": True}}).updater
     net = UpdaterNet(C, hidden=5, layers=2, confidence_input=True).build_for(M)
     features = tf.random.normal((1, S, S, C), seed=6)
@@ -366,7 +366,7 @@ def test_peak_error_is_the_distance_from_the_response_peak_to_the_target():
 
 
 def test_norm_to_first_keeps_the_template_at_the_first_templates_norm():
-    from tf_lu.updater_net import UpdaterNet
+    from tf_lu.updaters.network import UpdaterNet
     net = UpdaterNet(C, hidden=5, layers=1, norm_to_first=True).build_for(M)
     for weight in net.out.weights:
         weight.assign(tf.random.normal(weight.shape, stddev=0.3, seed=3))

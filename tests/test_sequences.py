@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tf_lu.boxes import (center_error, clip_center_box, from_center, from_otb, iou, is_valid, to_center, to_otb,
+from tf_lu.geometry.boxes import (center_error, clip_center_box, from_center, from_otb, iou, is_valid, to_center, to_otb,
                          validate_initial_box)
 from tf_lu.data.images import load_image, to_rgb
 from tf_lu.data.sequences import (list_images, open_user_sequence, parse_box_lines, read_box_file, read_otb_dataset,

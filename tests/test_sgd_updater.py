@@ -8,10 +8,11 @@ import tensorflow as tf
 
 from tf_lu import sgd_updater
 from tf_lu.config import UpdaterConfig, load_config
-from tf_lu.correlation import ResponseAdjust
-from tf_lu.heads import SiamFCHead
-from tf_lu.sgd_updater import SGDUpdater, peak_label_map
-from tf_lu.updaters import FrameEvidence, build_updater
+from tf_lu.models.correlation import ResponseAdjust
+from tf_lu.models.heads import SiamFCHead
+from tf_lu.updaters.sgd import SGDUpdater, peak_label_map
+from tf_lu.updaters.base import FrameEvidence
+from tf_lu.updaters.registry import build_updater
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 C = 4

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT, SHARED_DATA
 from tf_lu.data.synthetic import SyntheticConfig, generate_dataset
-from tf_lu.registry import build_tracker, config_tracker_names
+from tf_lu.tracking.registry import build_tracker, config_tracker_names
 
 SHIPPED = ["siamfc-none", "siamfc-ema", "siamfc-sgd", "siamfc-learned"]
 
@@ -45,10 +45,11 @@ def test_learned_update_fused_into_the_search_step_tracks_like_the_eager_update(
     sequences are tracked."""
     import dataclasses
     from tf_lu.config import load_config
-    from tf_lu.learned_updater import LearnedState, LearnedUpdater
-    from tf_lu.tracker import Tracker, load_siamfc_network
-    from tf_lu.heads import SiamFCHead
-    from tf_lu.updaters import Updater
+    from tf_lu.updaters.learned import LearnedState, LearnedUpdater
+    from tf_lu.models.siamfc import load_siamfc_network
+    from tf_lu.tracking.tracker import Tracker
+    from tf_lu.models.heads import SiamFCHead
+    from tf_lu.updaters.base import Updater
 
     class EagerLearned(LearnedUpdater):
         """The reference: one eager network step per frame on the chosen scale's window, theta returned at once."""

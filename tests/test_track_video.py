@@ -168,7 +168,7 @@ def test_runs_from_another_directory(image_folder, tmp_path):
 # ------------------------------------------------------------------------------------------------ in-process helpers
 
 def test_parse_box_and_format_lines():
-    from tf_lu.track_video import format_box_lines, parse_box
+    from tf_lu.apps.track_video import format_box_lines, parse_box
     np.testing.assert_allclose(parse_box("1,2,3,4"), [1, 2, 3, 4])
     np.testing.assert_allclose(parse_box(" 1.5 2\t3, 4 "), [1.5, 2, 3, 4])
     for bad in ("1,2,3", "1,2,3,x", "", "1,2,inf,4"):
@@ -180,7 +180,7 @@ def test_parse_box_and_format_lines():
 
 def test_track_sequence_counts_tracker_time_only():
     from tf_lu.data.sequences import Sequence
-    from tf_lu.track_video import track_sequence
+    from tf_lu.apps.track_video import track_sequence
 
     class Shift:
         def init(self, image, box):
@@ -200,7 +200,7 @@ def test_track_sequence_counts_tracker_time_only():
 
 
 def test_draw_box_copies_and_scales():
-    from tf_lu.visualize import draw_box, line_thickness
+    from tf_lu.apps.visualize import draw_box, line_thickness
     image = np.zeros((H, W, 3), np.uint8)
     drawn = draw_box(image, BOX, (255, 0, 0))
     assert image.sum() == 0                                            # the input is untouched
@@ -217,7 +217,7 @@ def test_draw_box_copies_and_scales():
 
 @pytest.mark.parametrize("ext", [".mp4", ".avi", ".gif"])
 def test_write_annotated(tmp_path, ext):
-    from tf_lu.visualize import write_annotated
+    from tf_lu.apps.visualize import write_annotated
     path = tmp_path / f"out{ext}"
     boxes = np.array([[10 + 2 * i, 10, 16, 16] for i in range(4)], dtype=np.float64)
     frames = (square_frame(i) for i in range(4))
@@ -233,7 +233,7 @@ def test_write_annotated(tmp_path, ext):
 
 
 def test_write_annotated_gif_is_downscaled(tmp_path):
-    from tf_lu.visualize import GIF_MAX_WIDTH, write_annotated
+    from tf_lu.apps.visualize import GIF_MAX_WIDTH, write_annotated
     frames = (np.zeros((300, 1000, 3), np.uint8) for _ in range(2))
     write_annotated(frames, np.zeros((2, 4)), str(tmp_path / "big.gif"))
     with Image.open(tmp_path / "big.gif") as gif:
@@ -241,7 +241,7 @@ def test_write_annotated_gif_is_downscaled(tmp_path):
 
 
 def test_write_annotated_errors(tmp_path):
-    from tf_lu.visualize import write_annotated
+    from tf_lu.apps.visualize import write_annotated
     with pytest.raises(TfLuError, match="unknown output format"):
         write_annotated([square_frame(0)], [], str(tmp_path / "out.mov"))
     with pytest.raises(TfLuError, match="no frames"):

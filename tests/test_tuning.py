@@ -4,8 +4,8 @@ import pytest
 from tf_lu import tuning
 from tf_lu.config import load_config
 from tf_lu.data.synthetic import SyntheticConfig, generate_sequence
-from tf_lu.siamfc import SiamFCNet
-from tf_lu.tracker import resolve_path
+from tf_lu.models.siamfc import SiamFCNet
+from tf_lu.tracking.tracker import resolve_path
 
 
 def test_ema_search_resumes_after_a_kill(tmp_path, monkeypatch):

@@ -4,7 +4,8 @@ import tensorflow as tf
 
 from tf_lu.config import UpdaterConfig
 from tf_lu.errors import TfLuError
-from tf_lu.updaters import EMAUpdater, FrameEvidence, NoUpdate, build_updater
+from tf_lu.updaters.base import EMAUpdater, FrameEvidence, NoUpdate
+from tf_lu.updaters.registry import build_updater
 
 
 def evidence(candidate, calls=None):

@@ -5,7 +5,9 @@ An experiment file is a small YAML mapping that overrides only what differs, e.g
     backbone: {width: 0.5}
     updater: {kind: ema, alpha: 0.02}
 
-Unknown keys or wrongly typed values are a :class:`TfLuError` naming the key.
+Unknown keys or wrongly typed values are a :class:`TfLuError` naming the key.  Relative file paths in a config
+file (``weights``, ``updater.updater_weights`` and ``base``) are relative to the folder of the file that names them,
+and are made absolute when the file is loaded, so a config means the same from any working directory.
 """
 import dataclasses
 import os
@@ -39,7 +41,7 @@ class TrackConfig:
 
 @dataclasses.dataclass(frozen=True)
 class UpdaterConfig:
-    kind: str = "none"                 # none | ema | sgd | learned (see tf_lu.updaters.UPDATERS)
+    kind: str = "none"                 # none | ema | sgd | learned (see tf_lu.updaters.registry.UPDATERS)
     alpha: float = 0.02                # EMA rate, searched on training data (docs/RESULTS.md section 1u)
     # SGD baseline (MDNet-style, only the linear template is updated) [P, Sec. V-A]
     sgd_set_size: int = paper.SGD_ONLINE_SET
@@ -119,7 +121,7 @@ class Config:
     train: TrainConfig = TrainConfig()
     data: DataConfig = DataConfig()
     meta: MetaConfig = MetaConfig()
-    weights: Optional[str] = None      # path of the backbone/head weights (relative to the repository root)
+    weights: Optional[str] = None      # path of the backbone/head weights (relative to the config file's folder)
 
 
 def _merge(instance, overrides, where):
@@ -173,16 +175,40 @@ def load_yaml(path):
     return data or {}
 
 
-def load_config(path=None, overrides=None, base=None):
+PATH_KEYS = (("weights",), ("updater", "updater_weights"))   # file paths, resolved against the naming file's folder
+
+
+def _resolve_paths(data, folder):
+    for keys in PATH_KEYS:
+        node = data
+        for key in keys[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        value = node.get(keys[-1]) if isinstance(node, dict) else None
+        if isinstance(value, str) and value and not os.path.isabs(value):
+            node[keys[-1]] = os.path.normpath(os.path.join(folder, value))
+    return data
+
+
+def _read_file(path, chain):
+    real = os.path.realpath(path)
+    if real in chain:
+        raise TfLuError(f"config {path}: 'base:' chain returns to a file already in it ({' -> '.join(chain)})")
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise TfLuError(f"malformed config {path}: expected a mapping at the top")
+    parent = data.pop("base", None)
+    if parent is not None and (not isinstance(parent, str) or not parent.strip()):
+        raise TfLuError(f"config {path}: 'base' must be the path of a config file, got {parent!r}")
+    return _resolve_paths(data, os.path.dirname(os.path.abspath(path))), parent, chain + (real,)
+
+
+def load_config(path=None, overrides=None, base=None, _chain=()):
     """Defaults, then the YAML file at ``path`` (which may name ``base:`` files to start from), then ``overrides``."""
     config = base or Config()
     if path:
-        data = load_yaml(path)
-        if not isinstance(data, dict):
-            raise TfLuError(f"malformed config {path}: expected a mapping at the top")
-        parent = data.pop("base", None)
+        data, parent, chain = _read_file(path, _chain)
         if parent:
-            config = load_config(os.path.join(os.path.dirname(path), parent), base=config)
+            config = load_config(os.path.join(os.path.dirname(path), parent), base=config, _chain=chain)
         try:
             config = _merge(config, data, "")
         except TfLuError as exc:

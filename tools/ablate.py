@@ -19,7 +19,7 @@ def main():
     parser.add_argument("--extra", default="siamfc-none,siamfc-ema", help="trackers benchmarked alongside")
     parser.add_argument("--train-only", action="store_true")
     args = parser.parse_args()
-    from tf_lu.ablation import ablation_names, ablation_table, train_variant
+    from tf_lu.apps.ablation import ablation_names, ablation_table, train_variant
     from tf_lu.data.sequences import read_otb_dataset
     from tf_lu.errors import TfLuError
     from tf_lu.evaluation.otb import run_benchmark

@@ -25,7 +25,7 @@ def main():
                         help="cache left-right flipped copies of the sequences (augmentation; names are kept)")
     args = parser.parse_args()
     from tf_lu.config import load_config
-    from tf_lu.tracker import load_siamfc_network
+    from tf_lu.models.siamfc import load_siamfc_network
     from tf_lu.training.feature_cache import SearchJitter, cache_features
     jitter = SearchJitter(args.jitter_sigma, args.jitter_limit, args.jitter_scale, args.jitter_seed)
     config = load_config(args.config, {"weights": args.weights} if args.weights else None)

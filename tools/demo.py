@@ -15,7 +15,7 @@ def main():
     parser.add_argument("--trackers", help="comma-separated tracker names")
     parser.add_argument("--count", type=int, default=4, help="generated sequences")
     args = parser.parse_args()
-    from tf_lu.demo import DEFAULT_TRACKERS, run_demo
+    from tf_lu.apps.demo import DEFAULT_TRACKERS, run_demo
     from tf_lu.evaluation.otb import markdown_table
     trackers = args.trackers.split(",") if args.trackers else DEFAULT_TRACKERS
     summary, gif, _ = run_demo(args.out, args.data, trackers, args.count)

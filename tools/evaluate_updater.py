@@ -24,7 +24,7 @@ def main():
     args = parser.parse_args()
     from tf_lu.config import load_config
     from tf_lu.errors import TfLuError
-    from tf_lu.tracker import load_siamfc_network, resolve_path
+    from tf_lu.models.siamfc import load_siamfc_network
     from tf_lu.training.meta import evaluate_updater
     overrides = {"meta": {"hold_out": [n for n in args.hold_out.split(",") if n]}} if args.hold_out else None
     config = load_config(args.config, overrides)

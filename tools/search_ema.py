@@ -21,7 +21,7 @@ def main():
     from tf_lu.config import load_config
     from tf_lu.data.sequences import read_otb_dataset
     from tf_lu.evaluation.otb import truncate_sequence
-    from tf_lu.tuning import search_ema_alpha
+    from tf_lu.apps.tuning import search_ema_alpha
     sequences = read_otb_dataset(args.data)
     if args.max_frames:
         sequences = [truncate_sequence(s, args.max_frames) for s in sequences]

@@ -14,7 +14,7 @@ def main():
     parser.add_argument("--frames", type=int, default=400, help="timed frames per tracker (default 400)")
     args = parser.parse_args()
     from tf_lu.evaluation.frame_timing import time_frames, timing_table
-    from tf_lu.registry import build_tracker
+    from tf_lu.tracking.registry import build_tracker
     names = list(dict.fromkeys(n.strip() for n in args.trackers.split(",") if n.strip()))
     trackers = {name: build_tracker(name) for name in names}
     print(timing_table(time_frames(trackers, frames=args.frames)))

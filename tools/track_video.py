@@ -12,7 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from tf_lu.track_video import main  # noqa: E402
+from tf_lu.apps.track_video import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

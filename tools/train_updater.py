@@ -16,7 +16,7 @@ def main():
     parser.add_argument("--steps", type=int)
     args = parser.parse_args()
     from tf_lu.config import load_config
-    from tf_lu.tracker import load_siamfc_network
+    from tf_lu.models.siamfc import load_siamfc_network
     from tf_lu.training.meta import train_updater
     overrides = {}
     if args.weights:

@@ -3,14 +3,14 @@
 ``curate(CurateSettings(...))`` (or ``tools/curate.py``) writes into one output folder:
 
 * **pair records** for the feature extractor, ``pairs-XXXXX-of-YYYYY.tfrecord`` (read by
-  :func:`tf_lu.records.pair_dataset`): per kept track ``pairs_per_track`` pairs (at most the number of distinct
+  :func:`tf_lu.data.records.pair_dataset`): per kept track ``pairs_per_track`` pairs (at most the number of distinct
   ordered pairs) of two *usable* frames at most ``max_gap`` frames apart, cropped with the SiamFC curation
   (:func:`tf_lu.data.pairs.crop_track_from_sequence`, each frame centred on its own box) and serialized with
-  :func:`tf_lu.records.pair_example` (exemplar = the 143 centre window of frame i, search = the 255 crop of frame j).
+  :func:`tf_lu.data.records.pair_example` (exemplar = the 143 centre window of frame i, search = the 255 crop of frame j).
   The pairs of a shard are shuffled before writing.
 * **sequence records** for the learned updater, ``seq-L{length:03d}-{shard:05d}.tfrecord`` (read by
-  :func:`tf_lu.records.sequence_buckets` / :func:`tf_lu.records.parse_sequence`): target-centred crop sequences with
-  boxes and absent flags, serialized with :func:`tf_lu.records.sequence_example`.
+  :func:`tf_lu.data.records.sequence_buckets` / :func:`tf_lu.data.records.parse_sequence`): target-centred crop sequences with
+  boxes and absent flags, serialized with :func:`tf_lu.data.records.sequence_example`.
 * ``manifest.json``: dataset, root folder name, split, settings and filters, tracks kept and filtered (with the
   reason of each filtered track), shard lists, counts and bytes.
 
@@ -192,7 +192,7 @@ def plan_pairs(usable, rng, pairs_per_track, max_gap):
 def track_pair_examples(track, rng, settings):
     """Serialized pair examples of one track (cropping only the frames the pairs use)."""
     from tf_lu.data.pairs import EXEMPLAR_MARGIN, center_window, crop_track_from_sequence
-    from tf_lu.records import pair_example
+    from tf_lu.data.records import pair_example
     pairs = plan_pairs(usable_frames(track, settings), rng, settings.pairs_per_track, settings.max_gap)
     if not pairs:
         return []
@@ -240,7 +240,7 @@ def plan_sequences(start_ok, rng, unroll=25, max_length=150, max_interval=2):
 def track_sequences(track, rng, settings):
     """Yield ``(bucket, action, serialized SequenceExample or None)`` for one track."""
     from tf_lu.data.pairs import crop_track_from_sequence
-    from tf_lu.records import sequence_example
+    from tf_lu.data.records import sequence_example
     plans = plan_sequences(usable_frames(track, settings), rng, settings.unroll, settings.max_length,
                            settings.max_interval)
     for number, (indices, bucket, action) in enumerate(plans):
@@ -301,7 +301,7 @@ def run_chunk(task):
     chunk, chunks, stages = task["chunk"], task["chunks"], task["stages"]
     videos = task["videos"]
     import tensorflow as tf
-    from tf_lu.records import sequence_file_name
+    from tf_lu.data.records import sequence_file_name
     reader = get_reader(settings.dataset)
     pair_rng = np.random.default_rng([settings.seed, chunk, 0])
     sequence_rng = np.random.default_rng([settings.seed, chunk, 1])
@@ -389,7 +389,7 @@ def run_chunk(task):
 def estimate_size(settings, videos, sample_videos=4, frames_per_track=2, max_crops=16):
     """Disk estimate from a sample of the videos: a few frames per kept track are cropped and JPEG-encoded."""
     from tf_lu.data.pairs import EXEMPLAR_MARGIN, center_window, crop_track_from_sequence
-    from tf_lu.records import encode_jpeg
+    from tf_lu.data.records import encode_jpeg
     reader = get_reader(settings.dataset)
     picks = sorted({int(round(k)) for k in np.linspace(0, len(videos) - 1, min(sample_videos, len(videos)))})
     rng = np.random.default_rng(settings.seed)

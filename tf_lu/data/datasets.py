@@ -1,7 +1,7 @@
 """Readers for the large tracking datasets: ImageNet VID 2015, GOT-10k, LaSOT, TrackingNet, VOT and OTB.
 
 Every reader yields tracks as :class:`Track` objects, a :class:`~tf_lu.data.sequences.Sequence` with lazy frame
-paths, 0-based ``(x, y, w, h)`` boxes (see :mod:`tf_lu.boxes`; NaN rows where the target is absent) and ``absent``
+paths, 0-based ``(x, y, w, h)`` boxes (see :mod:`tf_lu.geometry.boxes`; NaN rows where the target is absent) and ``absent``
 flags, plus the dataset's name and, where the dataset has them, per-frame ``occluded`` flags.
 
 Readers work in two steps so that a curation can spread a dataset over worker processes cheaply:

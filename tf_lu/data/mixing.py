@@ -2,7 +2,7 @@
 
 ``--records a:0.7 --records b:0.3`` on the command line becomes ``[("a", 0.7), ("b", 0.3)]`` through
 :func:`parse_weighted_paths`; :func:`mixed_pair_dataset` draws each training pair from set ``a`` with probability
-0.7 and from ``b`` with 0.3 (``tf.data.Dataset.sample_from_datasets`` over :func:`tf_lu.records.pair_dataset`'s
+0.7 and from ``b`` with 0.3 (``tf.data.Dataset.sample_from_datasets`` over :func:`tf_lu.data.records.pair_dataset`'s
 parsing and augmentation of each set), so no set has to fit in memory and a small set is simply repeated more often.
 """
 import os
@@ -54,12 +54,12 @@ def mixed_pair_dataset(paths_with_weights, train_config, total_stride=8, repeat=
     """``((exemplars, searches), labels)`` batches for ``model.fit``, mixing the pair records of several folders.
 
     ``paths_with_weights`` is a folder, a list of folders, of ``"folder:weight"`` strings or of ``(folder, weight)``
-    pairs.  A single folder gives exactly :func:`tf_lu.records.pair_dataset`.  Otherwise every folder is parsed and
+    pairs.  A single folder gives exactly :func:`tf_lu.data.records.pair_dataset`.  Otherwise every folder is parsed and
     augmented by ``pair_dataset`` (each with its own shuffle buffer, repeated), the streams are sampled with the
     normalized weights and batched.  ``repeat=False`` stops when the first set runs out (``stop_on_empty_dataset``).
     """
     import tensorflow as tf
-    from tf_lu.records import pair_dataset
+    from tf_lu.data.records import pair_dataset
     if isinstance(paths_with_weights, (str, os.PathLike)):
         paths_with_weights = [os.fspath(paths_with_weights)]
     pairs = normalized_weights(paths_with_weights)
@@ -77,7 +77,7 @@ def mixed_sequence_files(paths_with_weights):
 
     Each folder's weight (normalized over the folders) is shared equally among its files of that bucket, so a
     trainer that draws files by weight draws the folders in the given proportions within every bucket."""
-    from tf_lu.records import sequence_buckets
+    from tf_lu.data.records import sequence_buckets
     if isinstance(paths_with_weights, (str, os.PathLike)):
         paths_with_weights = [os.fspath(paths_with_weights)]
     mixed = {}

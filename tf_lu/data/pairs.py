@@ -12,8 +12,8 @@ from typing import List
 import cv2
 import numpy as np
 
-from tf_lu.boxes import to_center
-from tf_lu.crops import crop_numpy, search_side
+from tf_lu.geometry.boxes import to_center
+from tf_lu.geometry.crops import crop_numpy, search_side
 
 CROP_SIZE = 255
 EXEMPLAR_MARGIN = 143   # exemplar stored with an 8 px margin around the 127 window, for stretch augmentation

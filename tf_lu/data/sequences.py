@@ -1,7 +1,7 @@
 """Sequences: frames plus boxes, read from OTB-layout folders, plain image folders or video files.
 
 A :class:`Sequence` loads frames lazily (``seq.frame(i)``), so a long video never sits in memory whole.  Boxes are
-0-based ``(x, y, w, h)`` rows (see :mod:`tf_lu.boxes`); NaN rows mark frames where the target is absent.
+0-based ``(x, y, w, h)`` rows (see :mod:`tf_lu.geometry.boxes`); NaN rows mark frames where the target is absent.
 """
 import dataclasses
 import os
@@ -10,7 +10,7 @@ from typing import Callable, Optional, Sequence as TypingSequence
 
 import numpy as np
 
-from tf_lu.boxes import from_otb, validate_initial_box
+from tf_lu.geometry.boxes import from_otb, validate_initial_box
 from tf_lu.data.images import load_image, to_rgb
 from tf_lu.errors import TfLuError
 

@@ -14,7 +14,7 @@ config give the same frames and boxes.  A sequence has:
 * look-alike distractors (same shape family and texture, slightly different colour) passing near the target, drawn
   behind it.
 
-Boxes are 0-based ``(x, y, w, h)`` (see :mod:`tf_lu.boxes`): the tight box of the whole object (also when partly
+Boxes are 0-based ``(x, y, w, h)`` (see :mod:`tf_lu.geometry.boxes`): the tight box of the whole object (also when partly
 occluded), clipped to the frame.  Absent frames have NaN rows and ``absent`` set.  Two extra attributes ride on the
 returned :class:`~tf_lu.data.sequences.Sequence`: ``occlusion`` (per-frame hidden fraction, 0..1, counting occluders
 and the frame border) and ``true_boxes`` (the boxes also for absent frames).

@@ -8,7 +8,7 @@ builds, from one tracker config and its weights, three compiled models with fixe
 * ``exemplar``: the exemplar crop (1, 127, 127, 3) to the template;
 * ``step_none``: the search pyramid (3, 255, 255, 3) and a template to the three responses (SiamFC-3s without update);
 * ``step_learned``: the same, plus one learned-updater step (the 2-layer ConvGRU and its output convolution) in the
-  same graph, as the tracker fuses it into its search step (:meth:`tf_lu.learned_updater.LearnedUpdater.template`).
+  same graph, as the tracker fuses it into its search step (:meth:`tf_lu.updaters.learned.LearnedUpdater.template`).
 
 Each model runs side by side in turn, so that a change of load touches all alike, in one of two ways: through
 ``predict_on_batch`` (every output copied back to the host), or through the backend's compiled function with only
@@ -38,9 +38,9 @@ def template_shape(network):
 def load_networks(config_path):
     """``(SiamFCNet, UpdaterNet)`` of a learned-updater tracker config, weights loaded."""
     from tf_lu.config import load_config
-    from tf_lu.registry import resolve_path
-    from tf_lu.siamfc import load_siamfc_network
-    from tf_lu.updater_net import load_updater_net
+    from tf_lu.tracking.registry import resolve_path
+    from tf_lu.models.siamfc import load_siamfc_network
+    from tf_lu.updaters.network import load_updater_net
     config = load_config(resolve_path(config_path))
     if config.updater.kind != "learned":
         raise TfLuError(f"{config_path}: backend timing needs a learned-updater tracker config")
@@ -54,8 +54,8 @@ def load_networks(config_path):
 def random_networks(width=1.0, hidden=paper.UPDATER_HIDDEN_SIAMFC, layers=2):
     """``(SiamFCNet, UpdaterNet)`` at the given sizes with initial weights: for timing sizes no weights exist for (the
     paper's full-width backbone and 192 hidden channels)."""
-    from tf_lu.siamfc import SiamFCNet
-    from tf_lu.updater_net import UpdaterNet
+    from tf_lu.models.siamfc import SiamFCNet
+    from tf_lu.updaters.network import UpdaterNet
     network = SiamFCNet(width).build_for()
     template = template_shape(network)
     return network, UpdaterNet(int(template[-1]), hidden, layers).build_for(int(template[1]))
@@ -64,7 +64,7 @@ def random_networks(width=1.0, hidden=paper.UPDATER_HIDDEN_SIAMFC, layers=2):
 def step_models(network, net, scales=paper.SIAMFC_SCALE_NUM):
     """``{"exemplar", "step_none", "step_learned"}``: functional Keras models with every shape fixed."""
     import keras
-    from tf_lu.correlation import cross_correlation
+    from tf_lu.models.correlation import cross_correlation
     exemplar_size, instance_size = paper.SIAMFC_EXEMPLAR_SIZE, paper.SIAMFC_INSTANCE_SIZE
     exemplar = keras.Input((exemplar_size, exemplar_size, 3), batch_size=1, name="exemplar")
     feature_shape = template_shape(network)[1:]

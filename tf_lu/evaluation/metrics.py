@@ -8,7 +8,7 @@ A NaN prediction is a failure (IoU 0, infinite centre error).
 """
 import numpy as np
 
-from tf_lu.boxes import center_error, iou
+from tf_lu.geometry.boxes import center_error, iou
 from tf_lu.errors import TfLuError
 
 SUCCESS_THRESHOLDS = np.arange(21) / 20.0

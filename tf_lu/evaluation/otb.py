@@ -20,8 +20,8 @@ import time
 import numpy as np
 from tqdm import tqdm
 
-from tf_lu import registry
-from tf_lu.boxes import to_otb
+from tf_lu.tracking import registry
+from tf_lu.geometry.boxes import to_otb
 from tf_lu.data.sequences import Sequence, read_box_file
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.compare import comparison_table, paired_comparison
@@ -255,7 +255,7 @@ def run_benchmark(tracker_names, sequences, out_dir, build=registry.build_tracke
 
     All trackers are built first (an unknown name fails before anything runs); each is built once and re-``init``-ed
     per sequence, so model loading stays out of the timings; a tracker given as a config path is filed under
-    :func:`~tf_lu.registry.tracker_label`.  Returns the ``summary.json`` dict.
+    :func:`~tf_lu.tracking.registry.tracker_label`.  Returns the ``summary.json`` dict.
     """
     names = list(dict.fromkeys(n.strip() for n in tracker_names if n.strip()))
     if not names:

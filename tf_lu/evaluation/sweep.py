@@ -1,7 +1,7 @@
 """One parameter swept over several trackers: mean AUC against the parameter's value, as a table and a plot.
 
 A sweep is a set of trackers named ``<prefix><value>`` in one benchmark summary (for example ``siamfc-ema-0.01`` ..
-``siamfc-ema-0.20``, made from config files by :func:`tf_lu.registry.tracker_label`).  :func:`sweep_points` reads
+``siamfc-ema-0.20``, made from config files by :func:`tf_lu.tracking.registry.tracker_label`).  :func:`sweep_points` reads
 them; with a reference tracker (usually no update) every point also gets the paired bootstrap interval of its
 difference from the reference (:mod:`tf_lu.evaluation.compare`), drawn as an error bar around the point.
 """

@@ -10,9 +10,9 @@ import keras
 import yaml
 
 from tf_lu.config import to_dict
-from tf_lu.losses import balanced_logistic_loss
+from tf_lu.models.losses import balanced_logistic_loss
 from tf_lu.data.mixing import mixed_pair_dataset
-from tf_lu.siamfc import SiamFCNet
+from tf_lu.models.siamfc import SiamFCNet
 from tf_lu.training.fitting import fit_resumable
 
 

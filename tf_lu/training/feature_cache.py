@@ -26,7 +26,7 @@ import tensorflow as tf
 from tqdm import tqdm
 
 from tf_lu.errors import TfLuError
-from tf_lu.records import parse_sequence, sequence_buckets
+from tf_lu.data.records import parse_sequence, sequence_buckets
 
 FEATURE_CONTEXT = {"name": tf.io.FixedLenFeature([], tf.string), "length": tf.io.FixedLenFeature([], tf.int64)}
 FEATURE_LISTS = {"features": tf.io.FixedLenSequenceFeature([], tf.string),

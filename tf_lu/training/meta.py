@@ -35,13 +35,13 @@ import numpy as np
 import tensorflow as tf
 
 from tf_lu.config import to_dict
-from tf_lu.correlation import ResponseAdjust, cross_correlation
+from tf_lu.models.correlation import ResponseAdjust, cross_correlation
 from tf_lu.errors import TfLuError
-from tf_lu.learned_updater import window_at
-from tf_lu.losses import CLASSIFICATION_LOSSES, anchor_loss, siamfc_labels
+from tf_lu.updaters.learned import window_at
+from tf_lu.models.losses import CLASSIFICATION_LOSSES, anchor_loss, siamfc_labels
 from tf_lu.training.feature_cache import chunk_dataset, feature_shape, held_out_chunk_dataset
 from tf_lu.training.fitting import fit_resumable
-from tf_lu.updater_net import UpdaterNet, load_weights_into
+from tf_lu.updaters.network import UpdaterNet, load_weights_into
 
 
 ChunkLosses = collections.namedtuple("ChunkLosses", "loss cls anchor cls_none peak_error peak_error_none")

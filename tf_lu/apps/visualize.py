@@ -1,6 +1,6 @@
 """Drawing tracker boxes on frames and writing annotated videos or animated GIFs.
 
-Frames are RGB ``uint8`` arrays and boxes are 0-based ``(x, y, w, h)`` (see :mod:`tf_lu.boxes`); colours are RGB
+Frames are RGB ``uint8`` arrays and boxes are 0-based ``(x, y, w, h)`` (see :mod:`tf_lu.geometry.boxes`); colours are RGB
 tuples.  The output format follows the file extension:
 
 * ``.mp4``: OpenCV ``VideoWriter`` with the ``mp4v`` codec;

@@ -1,17 +1,16 @@
 """The Siamese network used to train the feature extractor: shared backbone, cross-correlation, response adjust.
 
 ``SiamFCNet((exemplars, searches)) -> responses``; train it with ``model.fit`` on pairs from
-:mod:`tf_lu.records` and :func:`tf_lu.losses.balanced_logistic_loss`.
+:mod:`tf_lu.data.records` and :func:`tf_lu.models.losses.balanced_logistic_loss`.
 """
 import os
 
 import keras
 
 from tf_lu import paper
-from tf_lu.backbones import alexnet_backbone
-from tf_lu.correlation import ResponseAdjust, cross_correlation
+from tf_lu.models.backbones import alexnet_backbone
+from tf_lu.models.correlation import ResponseAdjust, cross_correlation
 from tf_lu.errors import TfLuError
-from tf_lu.registry import resolve_path
 
 
 @keras.saving.register_keras_serializable(package="tf_lu")
@@ -41,10 +40,10 @@ class SiamFCNet(keras.Model):
 
 
 def load_siamfc_network(config):
-    """Build SiamFC's network for ``config`` and load ``config.weights`` (a path relative to the repository root)."""
+    """Build SiamFC's network for ``config`` and load ``config.weights`` (resolved when the config was loaded)."""
     if not config.weights:
         raise TfLuError("the tracker config names no weights file (key 'weights')")
-    path = resolve_path(config.weights)
+    path = config.weights
     if not os.path.isfile(path):
         raise TfLuError(f"weights file not found: {config.weights}")
     network = SiamFCNet(config.backbone.width).build_for()

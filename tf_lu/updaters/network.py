@@ -1,10 +1,10 @@
 """The learned updater's network u_phi (the paper's Sec. IV), in ``keras.ops`` only so it runs under any Keras backend.
 
 Step 1: each target feature is projected by the head's ``g`` (identity for SiamFC).  Step 2: two stacked ConvGRU
-layers (3x3, zero padding, layer normalization and dropout inside, :mod:`tf_lu.recurrent`) advance their hidden
+layers (3x3, zero padding, layer normalization and dropout inside, :mod:`tf_lu.updaters.recurrent`) advance their hidden
 state with it.  Step 3: one 3x3 convolution over the concatenation of every layer's hidden state outputs the new
 template theta.  The options (``residual``, ``confidence_input``, ``norm_to_first``) are described in
-:mod:`tf_lu.learned_updater`, which runs this network during tracking; :mod:`tf_lu.training.meta` meta-trains it.
+:mod:`tf_lu.updaters.learned`, which runs this network during tracking; :mod:`tf_lu.training.meta` meta-trains it.
 """
 import os
 
@@ -12,7 +12,7 @@ import keras
 from keras import ops
 
 from tf_lu.errors import TfLuError
-from tf_lu.recurrent import StackedConvRNN
+from tf_lu.updaters.recurrent import StackedConvRNN
 
 
 @keras.saving.register_keras_serializable(package="tf_lu")

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from tf_lu.boxes import to_otb
+from tf_lu.geometry.boxes import to_otb
 from tf_lu.errors import TfLuError
 
 BOXES_NAME = "boxes.txt"
@@ -111,11 +111,11 @@ def track_video(source, box, tracker_name, out_dir, one_based=False, video=None,
     """Track the object in ``box`` through ``source`` and write ``out_dir/boxes.txt`` plus the annotated outputs.
 
     ``video`` / ``gif`` are output names (a bare name goes into ``out_dir``); ``tracker`` may be given already built,
-    otherwise it is built from ``tracker_name`` by :func:`tf_lu.registry.build_tracker`.  Returns a dict with
+    otherwise it is built from ``tracker_name`` by :func:`tf_lu.tracking.registry.build_tracker`.  Returns a dict with
     ``boxes`` (0-based), ``frames``, ``tracker_seconds``, ``fps`` and the written ``paths``.
     """
     from tf_lu.data.sequences import VideoFrames, open_user_sequence
-    from tf_lu.visualize import AnnotatedWriter, output_kind, publish
+    from tf_lu.apps.visualize import AnnotatedWriter, output_kind, publish
 
     if max_frames is not None and int(max_frames) < 1:
         raise TfLuError(f"--max-frames must be at least 1, got {max_frames}")
@@ -133,7 +133,7 @@ def track_video(source, box, tracker_name, out_dir, one_based=False, video=None,
 
     sequence = open_user_sequence(source, box, one_based=one_based)
     if tracker is None:
-        from tf_lu.registry import build_tracker
+        from tf_lu.tracking.registry import build_tracker
         tracker = build_tracker(tracker_name)
     fps_in = sequence.frames.fps if isinstance(sequence.frames, VideoFrames) else 25.0
 

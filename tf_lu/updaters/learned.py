@@ -1,10 +1,10 @@
 """The learned updater at tracking time (:class:`LearnedUpdater`) and the feature window the meta-training reads.
 
-The network u_phi itself is in :mod:`tf_lu.updater_net`: a stack of convolutional recurrent layers that turns the
+The network u_phi itself is in :mod:`tf_lu.updaters.network`: a stack of convolutional recurrent layers that turns the
 sequence of candidate models g(x_1), g(x_2), ... into templates (the paper's Sec. IV).
 
 Step 1: each target feature is projected by the head's ``g`` (identity for SiamFC).  Step 2: two stacked ConvGRU
-layers (3x3, zero padding, layer normalization and dropout inside, :mod:`tf_lu.recurrent`) advance their hidden
+layers (3x3, zero padding, layer normalization and dropout inside, :mod:`tf_lu.updaters.recurrent`) advance their hidden
 state with it.  Step 3: one 3x3 convolution over the concatenation of every layer's hidden state outputs the new
 template theta.  With ``residual`` the output is added to theta_1 (a departure from the paper, on by default here:
 it starts training from "no update" instead of from noise, which matters on a CPU budget; ablated in RESULTS).
@@ -27,8 +27,8 @@ import numpy as np
 import tensorflow as tf
 
 from tf_lu.errors import TfLuError
-from tf_lu.updater_net import load_updater_net
-from tf_lu.updaters import Updater
+from tf_lu.updaters.network import load_updater_net
+from tf_lu.updaters.base import Updater
 
 
 def window_at(features, starts, size):
@@ -61,10 +61,9 @@ class LearnedUpdater(Updater):
 
     def _ensure_net(self, theta):
         if self.net is None:
-            from tf_lu.tracker import resolve_path
             if not self.config.updater_weights:
                 raise TfLuError("the learned updater config names no weights (key 'updater.updater_weights')")
-            self.net = load_updater_net(resolve_path(self.config.updater_weights), self.config,
+            self.net = load_updater_net(self.config.updater_weights, self.config,
                                         channels=int(theta.shape[-1]), size=int(theta.shape[1]))
         if self._template_fn is None:
             self._template_fn = tf.function(self.template, reduce_retracing=True)

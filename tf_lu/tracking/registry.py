@@ -2,10 +2,9 @@
 
 Every tracker the tools know is built here from its name:
 
-* ``opencv-<kind>``: an OpenCV contrib tracker run as a peer (:mod:`tf_lu.evaluation.peers`);
-* any other name: a tracker config ``configs/trackers/<name>.yaml`` (for example ``siamfc-none``, ``siamfc-ema``)
-  or an ablation variant ``configs/ablations/<name>.yaml``, built by
-  :func:`tf_lu.tracker.build_tracker_from_config`.  A new update method is a new config file here.
+* ``opencv-<kind>``: an OpenCV contrib tracker run as a peer (:mod:`tf_lu.tracking.peers`);
+* any other name: a shipped tracker config ``configs/trackers/<name>.yaml`` (for example ``siamfc-none``,
+  ``siamfc-ema``) or an ablation variant ``configs/ablations/<name>.yaml``.  A new update method is a new config file.
 * a path ending in ``.yaml`` / ``.yml``: that tracker config file, wherever it lies (a user's own variant); its
   results are filed under the file's name without folder and extension (:func:`tracker_label`).
 
@@ -15,16 +14,17 @@ boxes.
 import glob
 import os
 
+from tf_lu.config import load_config
 from tf_lu.errors import TfLuError
+from tf_lu.models.heads import SiamFCHead
+from tf_lu.models.siamfc import load_siamfc_network
+from tf_lu.resources import config_dir
+from tf_lu.tracking.peers import OPENCV_TRACKERS, OpenCVTracker
+from tf_lu.tracking.tracker import Tracker
+from tf_lu.updaters.registry import build_updater
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TRACKER_CONFIG_DIR = os.path.join(REPO_ROOT, "configs", "trackers")
-ABLATION_CONFIG_DIR = os.path.join(REPO_ROOT, "configs", "ablations")
-
-
-def resolve_path(path):
-    """Paths in configs are relative to the repository root."""
-    return path if os.path.isabs(path) else os.path.join(REPO_ROOT, path)
+TRACKER_CONFIG_DIR = config_dir("trackers")
+ABLATION_CONFIG_DIR = config_dir("ablations")
 
 
 def _config_paths():
@@ -41,7 +41,6 @@ def config_tracker_names(include_ablations=False):
 
 
 def tracker_names():
-    from tf_lu.evaluation.peers import OPENCV_TRACKERS
     return config_tracker_names() + sorted(f"opencv-{k}" for k in OPENCV_TRACKERS)
 
 
@@ -54,21 +53,30 @@ def tracker_label(name):
     return os.path.splitext(os.path.basename(name))[0] if is_config_path(name) else name
 
 
-def build_tracker(name):
-    """Build the tracker called ``name``; an unknown name is a :class:`TfLuError` listing the known ones."""
+def tracker_config_path(name):
+    """The config file of the tracker called ``name`` (a shipped name or a path); a :class:`TfLuError` if none."""
     if is_config_path(name):
         if not os.path.isfile(name):
             raise TfLuError(f"tracker config file not found: {name}")
-        path = name
-    elif name.startswith("opencv-"):
-        from tf_lu.evaluation.peers import OPENCV_TRACKERS, OpenCVTracker
+        return name
+    path = _config_paths().get(name)
+    if path is None:
+        raise TfLuError(f"unknown tracker {name!r}; known: {', '.join(tracker_names())}")
+    return path
+
+
+def build_siamfc_tracker(config, name="siamfc"):
+    """The SiamFC tracker a loaded :class:`tf_lu.config.Config` describes (weights, tracking values, updater)."""
+    network = load_siamfc_network(config)
+    return Tracker(network.backbone, SiamFCHead(network.adjust), build_updater(config.updater), config.track, name)
+
+
+def build_tracker(name, overrides=None):
+    """Build the tracker called ``name``; an unknown name is a :class:`TfLuError` listing the known ones."""
+    if name.startswith("opencv-") and not is_config_path(name):
         kind = name[len("opencv-"):]
         if kind not in OPENCV_TRACKERS:
             raise TfLuError(f"unknown tracker {name!r}; known: {', '.join(tracker_names())}")
         return OpenCVTracker(kind)
-    else:
-        path = _config_paths().get(name)
-        if path is None:
-            raise TfLuError(f"unknown tracker {name!r}; known: {', '.join(tracker_names())}")
-    from tf_lu.tracker import build_tracker_from_config
-    return build_tracker_from_config(path, name=tracker_label(name))
+    config = load_config(tracker_config_path(name), overrides)
+    return build_siamfc_tracker(config, tracker_label(name))

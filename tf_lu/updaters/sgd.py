@@ -11,7 +11,7 @@ with positives within ``sgd_positive_radius`` crop pixels (``/ total stride 8`` 
   which had no long-term update, ``sgd_short_term_iters`` steps on batches drawn from the last
   :data:`SHORT_TERM_FRAMES` samples.
 
-The loss is :func:`tf_lu.losses.balanced_logistic_loss` of ``head.respond(theta, z)`` against the label maps.
+The loss is :func:`tf_lu.models.losses.balanced_logistic_loss` of ``head.respond(theta, z)`` against the label maps.
 
 The first frame: ``init(theta_1)`` only sees the exemplar's template; the first frame's search region is never
 cropped by the tracker, so there is no first-frame sample.  The online set starts empty and the first ``update`` (frame
@@ -29,9 +29,9 @@ import tensorflow as tf
 
 from tf_lu import paper
 from tf_lu.errors import TfLuError
-from tf_lu.heads import SiamFCHead
-from tf_lu.losses import balanced_logistic_loss
-from tf_lu.updaters import Updater
+from tf_lu.models.heads import SiamFCHead
+from tf_lu.models.losses import balanced_logistic_loss
+from tf_lu.updaters.base import Updater
 
 SHORT_TERM_FRAMES = 20   # MDNet: the short-term update uses the samples of the last 20 frames
 

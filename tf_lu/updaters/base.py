@@ -5,7 +5,7 @@ on every later frame.  ``evidence`` (:class:`FrameEvidence`) gives lazy access t
 frame just tracked: ``evidence.candidate()`` is ``g(x_t)``, the candidate model made from the target feature at the
 predicted position (SiamFC: the exemplar feature itself); ``evidence.search_features()`` / ``evidence.peak`` serve
 methods that learn from the search region.  A method that needs nothing computes nothing, so "no update" costs
-nothing.  A new method is a new class registered in :data:`UPDATERS` plus a config file.
+nothing.  A new method is a new class registered in :data:`tf_lu.updaters.registry.UPDATERS` plus a config file.
 
 The tracker itself calls the split form of ``update``, so that a method whose template is a TensorFlow computation
 can run it inside the tracker's compiled search step of the next frame instead of in a graph call of its own (one
@@ -92,30 +92,3 @@ class EMAUpdater(Updater):
     def update(self, state, evidence):
         theta = (1.0 - self.alpha) * state + self.alpha * tf.convert_to_tensor(evidence.candidate())
         return theta, theta
-
-
-def _lazy(module, name):
-    """A constructor that imports its module on first use (keeps TF-heavy methods out of light imports)."""
-    def make(config):
-        import importlib
-        return getattr(importlib.import_module(module), name)(config)
-    return make
-
-
-UPDATERS = {
-    "none": NoUpdate,
-    "ema": EMAUpdater,
-    "sgd": _lazy("tf_lu.sgd_updater", "SGDUpdater"),
-    "learned": _lazy("tf_lu.learned_updater", "LearnedUpdater"),
-}
-
-
-def register_updater(kind, cls):
-    UPDATERS[kind] = cls
-
-
-def build_updater(config):
-    """The updater named by ``config.kind`` (see :data:`UPDATERS`)."""
-    if config.kind not in UPDATERS:
-        raise TfLuError(f"unknown updater kind {config.kind!r}; known: {', '.join(sorted(UPDATERS))}")
-    return UPDATERS[config.kind](config)

@@ -69,9 +69,10 @@ def search_ema_alpha(config, sequences, directory, alphas=None, progress=True, n
     """Grid-search EMA's alpha with keras-tuner; returns ``(best_alpha, {alpha: auc})``.  Resumable: trials finished
     in ``directory`` are kept and the search goes on from the next alpha.  ``network``: the SiamFC network to track
     with (default: built from ``config.weights``)."""
-    from tf_lu.heads import SiamFCHead
-    from tf_lu.tracker import Tracker, load_siamfc_network
-    from tf_lu.updaters import EMAUpdater
+    from tf_lu.models.heads import SiamFCHead
+    from tf_lu.models.siamfc import load_siamfc_network
+    from tf_lu.tracking.tracker import Tracker
+    from tf_lu.updaters.base import EMAUpdater
     kt, TrackingTuner = _tuner_class()
     start, stop, step = paper.EMA_ALPHA_SEARCH
     alphas = alphas or [round(a, 2) for a in np.arange(start, stop + step / 2, step)]

@@ -13,7 +13,7 @@ import tensorflow as tf
 from tqdm import tqdm
 
 from tf_lu.errors import TfLuError
-from tf_lu.losses import siamfc_labels
+from tf_lu.models.losses import siamfc_labels
 
 PAIR_FEATURES = {
     "exemplar": tf.io.FixedLenFeature([], tf.string),

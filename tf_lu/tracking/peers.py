@@ -6,7 +6,7 @@ it converts to BGR and integer rectangles for OpenCV, and keeps its last box whe
 import cv2
 import numpy as np
 
-from tf_lu.boxes import validate_initial_box
+from tf_lu.geometry.boxes import validate_initial_box
 from tf_lu.data.images import to_rgb
 from tf_lu.errors import TfLuError
 

@@ -3,7 +3,7 @@
 SiamFC's head: ``g(x) = x`` (the exemplar feature is the template) and the score is the cross-correlation with the
 response adjust.  CFNet's head puts a correlation-filter layer in ``g``.  The tracker loop only talks to a head.
 """
-from tf_lu.correlation import cross_correlation
+from tf_lu.models.correlation import cross_correlation
 
 
 class SiamFCHead:

@@ -6,17 +6,13 @@ TensorFlow), extract features, score them with the current target model theta, u
 add the cosine window, move to the peak, damp the scale change, then hand the frame to the updater, whose next theta
 is computed at the start of the next frame's compiled search step (``Updater.defer`` / ``template`` / ``settle``).
 """
-import os
-
 import numpy as np
 import tensorflow as tf
 
-from tf_lu.boxes import clip_center_box, from_center, to_center, validate_initial_box
-from tf_lu.crops import crop_tf, exemplar_side, scale_factors
+from tf_lu.geometry.boxes import clip_center_box, from_center, to_center, validate_initial_box
+from tf_lu.geometry.crops import crop_tf, exemplar_side, scale_factors
 from tf_lu.errors import TfLuError
-from tf_lu.registry import resolve_path  # noqa: F401  (imported from here by callers)
-from tf_lu.siamfc import load_siamfc_network
-from tf_lu.updaters import FrameEvidence, build_updater
+from tf_lu.updaters.base import FrameEvidence
 
 
 class Tracker:
@@ -112,15 +108,3 @@ class Tracker:
             scale=best)
         self.state, self.template_inputs = self.updater.defer(self.state, evidence)
 
-
-def build_siamfc_tracker(config, name="siamfc"):
-    from tf_lu.heads import SiamFCHead
-    network = load_siamfc_network(config)
-    return Tracker(network.backbone, SiamFCHead(network.adjust), build_updater(config.updater), config.track, name)
-
-
-def build_tracker_from_config(path, name=None):
-    """Build a tracker from a tracker config file (``configs/trackers/<name>.yaml``)."""
-    from tf_lu.config import load_config
-    config = load_config(path)
-    return build_siamfc_tracker(config, name or os.path.splitext(os.path.basename(path))[0])

@@ -5,8 +5,8 @@ import json
 import os
 
 from tf_lu.config import load_config
-from tf_lu.registry import ABLATION_CONFIG_DIR, config_tracker_names
-from tf_lu.tracker import load_siamfc_network, resolve_path
+from tf_lu.tracking.registry import ABLATION_CONFIG_DIR, config_tracker_names
+from tf_lu.models.siamfc import load_siamfc_network
 from tf_lu.training.meta import train_updater
 
 

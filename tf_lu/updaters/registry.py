@@ -1,0 +1,19 @@
+"""Updater kinds -> updater classes: ``updater.kind`` in a config names one of :data:`UPDATERS`."""
+from tf_lu.errors import TfLuError
+from tf_lu.updaters.base import EMAUpdater, NoUpdate
+from tf_lu.updaters.learned import LearnedUpdater
+from tf_lu.updaters.sgd import SGDUpdater
+
+UPDATERS = {
+    "none": NoUpdate,
+    "ema": EMAUpdater,
+    "sgd": SGDUpdater,
+    "learned": LearnedUpdater,
+}
+
+
+def build_updater(config):
+    """The updater named by ``config.kind`` (see :data:`UPDATERS`)."""
+    if config.kind not in UPDATERS:
+        raise TfLuError(f"unknown updater kind {config.kind!r}; known: {', '.join(sorted(UPDATERS))}")
+    return UPDATERS[config.kind](config)
