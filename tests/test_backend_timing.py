@@ -65,10 +65,10 @@ def _imported_packages(nodes):
     return names
 
 
-@pytest.mark.parametrize("module", ["backbones", "correlation", "recurrent", "siamfc", "updater_net",
-                                    "evaluation/backend_timing"])
+@pytest.mark.parametrize("module", ["models/backbones", "models/correlation", "updaters/recurrent", "models/siamfc",
+                                    "updaters/network", "evaluation/backend_timing"])
 def test_portable_modules_do_not_import_tensorflow(module):
-    """These run under Keras's JAX backend where TensorFlow is absent (docs/RESULTS.md section 2b): keras.ops only.
+    """These run under Keras's JAX backend where TensorFlow is absent (docs/RESULTS.md, backend timing): keras.ops only.
     backend_timing may name TensorFlow inside a function that runs only under the TensorFlow backend."""
     import ast
     import os

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from tf_lu.models.correlation import ResponseAdjust, cross_correlation
-from tf_lu.models.losses import balanced_logistic_loss, siamfc_labels, spatial_softmax_per_sample
+from tf_lu.models.labels import centred_label_map as siamfc_labels
+from tf_lu.models.losses import balanced_logistic_loss, spatial_softmax_per_sample
 
 
 def numpy_xcorr(template, search):
@@ -57,3 +58,27 @@ def test_spatial_softmax_loss_hand_computed():
     np.testing.assert_allclose(spatial_softmax_per_sample(labels, logits).numpy(), expected, rtol=1e-5)
     # blind to an offset of every logit: only the ranking of positions counts
     np.testing.assert_allclose(spatial_softmax_per_sample(labels, logits + 7.0).numpy(), expected, rtol=1e-5)
+
+
+def test_label_maps_match_a_hand_computed_disc_off_centre_and_batched():
+    from tf_lu.models.labels import label_maps
+    maps = label_maps(7, [(3, 3), (0.5, 6)], total_stride=8, positive_radius=8).numpy()
+    assert maps.shape == (2, 7, 7)
+    centre = np.zeros((7, 7), np.float32)
+    centre[3, 3] = centre[2, 3] = centre[4, 3] = centre[3, 2] = centre[3, 4] = 1     # radius 1 cell: a plus sign
+    np.testing.assert_array_equal(maps[0], centre)
+    assert set(zip(*np.nonzero(maps[1]))) == {(0, 6), (1, 6)}                   # 0.5 cells away above and below
+
+
+def test_blend_window_normalises_and_blends_the_same_in_numpy_and_tensorflow():
+    import tensorflow as tf
+    import tensorflow.experimental.numpy as tnp
+    from tf_lu.models.response import blend_window, hann_window
+    response = np.array([[1.0, 2.0], [3.0, 5.0]])
+    window = np.full((2, 2), 0.25, np.float32)
+    np.testing.assert_allclose(hann_window(3), np.outer([0, 1, 0], [0, 1, 0]))   # hann(3) = 0, 1, 0
+    blended = blend_window(response, window, 0.5)
+    expected = 0.5 * (response - 1.0) / 7.0 + 0.5 * 0.25
+    np.testing.assert_allclose(blended, expected)
+    in_graph = blend_window(tf.constant(response[None]), window, 0.5, xp=tnp)
+    np.testing.assert_allclose(np.asarray(in_graph)[0], expected)

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tf_lu import sgd_updater
+from tf_lu.updaters import sgd as sgd_updater
 from tf_lu.config import UpdaterConfig, load_config
 from tf_lu.models.correlation import ResponseAdjust
 from tf_lu.models.heads import SiamFCHead
-from tf_lu.updaters.sgd import SGDUpdater, peak_label_map
+from tf_lu.models.labels import label_maps
+from tf_lu.updaters.sgd import SGDUpdater
 from tf_lu.updaters.base import FrameEvidence
 from tf_lu.updaters.registry import build_updater
 
@@ -105,7 +106,7 @@ def test_inner_loop_traces_once(theta_1):
 
 
 def test_label_map_is_centred_on_the_peak():
-    labels = peak_label_map(17, (3, 12), total_stride=8, positive_radius=16)
+    labels = label_maps(17, [(3, 12)], total_stride=8, positive_radius=16)[0].numpy()
     rows, cols = np.nonzero(labels)
     assert labels[3, 12] == 1 and labels.sum() == 13          # radius 2 cells: a 13-cell disc
     assert rows.mean() == pytest.approx(3) and cols.mean() == pytest.approx(12)

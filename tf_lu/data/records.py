@@ -13,7 +13,7 @@ import tensorflow as tf
 from tqdm import tqdm
 
 from tf_lu.errors import TfLuError
-from tf_lu.models.losses import siamfc_labels
+from tf_lu.models.labels import centred_label_map
 
 PAIR_FEATURES = {
     "exemplar": tf.io.FixedLenFeature([], tf.string),
@@ -115,7 +115,7 @@ def pair_dataset(path, train_config, total_stride=8, repeat=True, shuffle=2048):
     """``tf.data`` pipeline over pair records: ``((exemplars, searches), labels)`` batches for ``model.fit``."""
     files = pair_files(path)
     size = response_size(train_config, total_stride)
-    labels = tf.constant(siamfc_labels(size, total_stride, train_config.positive_radius)[:, :, None])
+    labels = tf.constant(centred_label_map(size, total_stride, train_config.positive_radius)[:, :, None])
 
     def parse(record):
         example = tf.io.parse_single_example(record, PAIR_FEATURES)

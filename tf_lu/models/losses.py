@@ -1,15 +1,6 @@
-"""Training losses: SiamFC's balanced logistic loss and its label map, the anchor term, and a cross-entropy over
+"""Training losses: SiamFC's balanced logistic loss (labels: :mod:`tf_lu.models.labels`), the anchor term, and a cross-entropy over
 response positions (the learned updater's `meta.loss: softmax`)."""
-import numpy as np
 import tensorflow as tf
-
-
-def siamfc_labels(response_size, total_stride, positive_radius):
-    """The (S, S) label map: 1 within ``positive_radius`` pixels of the centre (in search-crop pixels), else 0."""
-    offsets = np.arange(response_size) - (response_size - 1) / 2.0
-    xx, yy = np.meshgrid(offsets, offsets)
-    distance = np.sqrt(xx ** 2 + yy ** 2)
-    return (distance <= positive_radius / total_stride).astype(np.float32)
 
 
 def balanced_logistic_loss(labels, logits):

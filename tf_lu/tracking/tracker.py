@@ -11,7 +11,7 @@ import tensorflow as tf
 
 from tf_lu.geometry.boxes import clip_center_box, from_center, to_center, validate_initial_box
 from tf_lu.geometry.crops import crop_tf, exemplar_side, scale_factors
-from tf_lu.errors import TfLuError
+from tf_lu.models.response import best_scale, blend_window, hann_window, peak, scale_penalties
 from tf_lu.updaters.base import FrameEvidence
 
 
@@ -23,11 +23,10 @@ class Tracker:
         updater.attach(head)
         cfg = track_config
         self.scales = scale_factors(cfg.scale_num, cfg.scale_step)
-        self.penalties = np.where(np.isclose(self.scales, 1.0), 1.0, cfg.scale_penalty)[:, None, None]
+        self.penalties = scale_penalties(self.scales, cfg.scale_penalty)
         response = self._response_size()
         self.upscale = response * cfg.response_up
-        hann = np.outer(np.hanning(self.upscale), np.hanning(self.upscale))
-        self.window = (hann / hann.sum()).astype(np.float32)
+        self.window = hann_window(self.upscale)
         self._exemplar_fn = tf.function(self._exemplar, reduce_retracing=True)
         self._search_fn = tf.function(self._search, reduce_retracing=True)
 
@@ -72,11 +71,8 @@ class Tracker:
         upsampled, raw, features, settled = self._search_fn(image, np.float32([cx, cy]), sides, self.template_inputs)
         self.state = self.updater.settle(self.state, settled)
         upsampled = upsampled.numpy() * self.penalties
-        best = int(np.argmax(upsampled.reshape(len(self.scales), -1).max(axis=1)))
-        response = upsampled[best] - upsampled[best].min()
-        response = response / (response.sum() + 1e-12)
-        response = (1 - cfg.window_influence) * response + cfg.window_influence * self.window
-        row, col = np.unravel_index(int(np.argmax(response)), response.shape)
+        best = best_scale(upsampled)
+        row, col = peak(blend_window(upsampled[best], self.window, cfg.window_influence))
         displacement = (np.array([col, row], dtype=np.float64) - (self.upscale - 1) / 2.0)
         displacement *= cfg.total_stride / cfg.response_up * self.x_side * self.scales[best] / cfg.instance_size
         scale = (1 - cfg.scale_lr) + cfg.scale_lr * self.scales[best]

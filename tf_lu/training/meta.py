@@ -31,14 +31,16 @@ import json
 import os
 
 import keras
-import numpy as np
 import tensorflow as tf
+import tensorflow.experimental.numpy as tnp
 
 from tf_lu.config import to_dict
 from tf_lu.models.correlation import ResponseAdjust, cross_correlation
 from tf_lu.errors import TfLuError
 from tf_lu.updaters.learned import window_at
-from tf_lu.models.losses import CLASSIFICATION_LOSSES, anchor_loss, siamfc_labels
+from tf_lu.models.labels import centred_label_map, label_maps
+from tf_lu.models.losses import CLASSIFICATION_LOSSES, anchor_loss
+from tf_lu.models.response import blend_window, hann_window
 from tf_lu.training.feature_cache import chunk_dataset, feature_shape, held_out_chunk_dataset
 from tf_lu.training.fitting import fit_resumable
 from tf_lu.updaters.network import UpdaterNet, load_weights_into
@@ -60,13 +62,11 @@ class MetaTrainer(keras.Model):
         self.classification = CLASSIFICATION_LOSSES[meta_config.loss]
         self.batch, self.size, self.channels, self.m = batch, size, channels, template_size
         response = size - template_size + 1
-        self.labels = tf.constant(siamfc_labels(response, stride, positive_radius)[None, :, :, None])
+        self.labels = tf.constant(centred_label_map(response, stride, positive_radius)[None, :, :, None])
         self.stride, self.radius = float(stride), float(positive_radius)
-        grid = tf.range(response, dtype=tf.float32) - (response - 1) / 2.0
-        self.grid_rows, self.grid_cols = tf.meshgrid(grid, grid, indexing="ij")
+        self.response_size = response
         self.centre = (size - template_size) // 2
-        hann = np.outer(np.hanning(response), np.hanning(response))
-        self.window = tf.constant((hann / hann.sum()).astype(np.float32))[None]
+        self.window = tf.constant(hann_window(response))[None]
         self.window_influence = float(window_influence)
         zeros = lambda shape: tf.Variable(tf.zeros(shape), trainable=False)
         t_shape = (batch, template_size, template_size, channels)
@@ -98,17 +98,12 @@ class MetaTrainer(keras.Model):
 
     def frame_labels(self, offsets):
         """(B, R, R, 1) label maps centred on targets ``offsets`` (B, 2) (row, col) crop pixels off the centre."""
-        cells = offsets / self.stride
-        distance = tf.sqrt(tf.square(self.grid_rows[None] - cells[:, 0, None, None])
-                           + tf.square(self.grid_cols[None] - cells[:, 1, None, None]))
-        return tf.cast(distance <= self.radius / self.stride, tf.float32)[..., None]
+        peaks = offsets / self.stride + (self.response_size - 1) / 2.0
+        return label_maps(self.response_size, peaks, self.stride, self.radius, dtype=tf.float32)[..., None]
 
     def windowed(self, logits):
         """The tracker's peak score on the response grid: min-shifted, normalised, blended with the cosine window."""
-        response = tf.stop_gradient(logits[..., 0])
-        response -= tf.reduce_min(response, axis=[1, 2], keepdims=True)
-        response /= tf.reduce_sum(response, axis=[1, 2], keepdims=True) + 1e-12
-        return (1.0 - self.window_influence) * response + self.window_influence * self.window
+        return blend_window(tf.stop_gradient(logits[..., 0]), self.window, self.window_influence, xp=tnp)
 
     def peak_cells(self, logits):
         """(B, 2) int32 (row, col) of the windowed response peak, in cells off the centre."""

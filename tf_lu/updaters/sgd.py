@@ -30,17 +30,11 @@ import tensorflow as tf
 from tf_lu import paper
 from tf_lu.errors import TfLuError
 from tf_lu.models.heads import SiamFCHead
+from tf_lu.models.labels import label_maps
 from tf_lu.models.losses import balanced_logistic_loss
 from tf_lu.updaters.base import Updater
 
 SHORT_TERM_FRAMES = 20   # MDNet: the short-term update uses the samples of the last 20 frames
-
-
-def peak_label_map(response_size, peak, total_stride, positive_radius):
-    """(S, S) label map: 1 within ``positive_radius`` crop pixels of ``peak`` (row, col; may be fractional)."""
-    rows, cols = np.meshgrid(np.arange(response_size), np.arange(response_size), indexing="ij")
-    distance = np.sqrt((rows - float(peak[0])) ** 2 + (cols - float(peak[1])) ** 2)
-    return (distance <= positive_radius / total_stride).astype(np.float32)
 
 
 @dataclasses.dataclass
@@ -127,8 +121,8 @@ class SGDUpdater(Updater):
             raise TfLuError(f"search features changed shape: {tuple(z.shape[1:])} vs "
                             f"{tuple(state.features.shape[1:])}")
         size = int(state.labels.shape[1])
-        labels = peak_label_map(size, self._raw_peak(peak, size), self.total_stride,
-                                self.config.sgd_positive_radius)
+        labels = label_maps(size, [self._raw_peak(peak, size)], self.total_stride,
+                            self.config.sgd_positive_radius)[0].numpy()
         slot = state.next_slot
         # scatter_update writes one row in place (a sliced assign copies the whole buffer: ~30 ms at C=128)
         state.features.scatter_update(tf.IndexedSlices(z, tf.constant([slot])))

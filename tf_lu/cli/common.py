@@ -1,0 +1,29 @@
+"""Helpers shared by the subcommand modules: registering a subcommand and splitting comma-separated options."""
+import argparse
+
+
+def comma_list(text):
+    """``"a, b,,a"`` -> ``["a", "b"]``: the non-empty names in order, each once."""
+    return list(dict.fromkeys(n.strip() for n in (text or "").split(",") if n.strip()))
+
+
+def add_command(subparsers, name, module):
+    """Add subcommand ``name`` whose options, help and ``run`` come from ``module``.
+
+    The module's docstring gives the help line (its first line) and the description; a module without ``run`` is a
+    group whose ``add_arguments`` adds subcommands of its own.
+    """
+    doc = (module.__doc__ or name).strip()
+    parser = subparsers.add_parser(name, help=doc.splitlines()[0], description=doc,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    module.add_arguments(parser)
+    if hasattr(module, "run"):
+        parser.set_defaults(run=module.run)
+    return parser
+
+
+def add_group(parser, commands):
+    """Subcommands ``{name: module}`` under ``parser`` (one of them must be given)."""
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for name, module in commands.items():
+        add_command(subparsers, name, module)

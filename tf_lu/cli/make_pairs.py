@@ -1,0 +1,24 @@
+"""Curate feature-extractor training pairs into sharded TFRecords.
+
+    tf-lu make-pairs --crops ../shared/data/train_crops --frames ../shared/data/train --out records/pairs
+"""
+
+
+def add_arguments(parser):
+    parser.add_argument("--crops", action="append", default=[], help="folder of target-centred crop sequences")
+    parser.add_argument("--frames", action="append", default=[], help="folder of full-frame OTB sequences")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--config", help="YAML experiment file (its data: section is used)")
+    parser.add_argument("--pairs", type=int)
+    parser.add_argument("--synthetic", type=int, help="procedural sequences to add")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def run(args):
+    from tf_lu.config import load_config
+    from tf_lu.data.curate_pairs import curate_pairs
+    overrides = {"data": {k: v for k, v in (("pairs", args.pairs), ("synthetic_sequences", args.synthetic))
+                          if v is not None}}
+    config = load_config(args.config, overrides)
+    manifest = curate_pairs(args.out, args.crops, args.frames, config.data, args.seed)
+    print(f"wrote {config.data.pairs} pairs from {manifest['tracks']} tracks to {args.out}")

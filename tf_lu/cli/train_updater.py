@@ -1,0 +1,26 @@
+"""Meta-train the learned updater (stateful truncated BPTT, model.fit) on cached features; rerun to resume.
+
+    tf-lu train-updater --config configs/updater_siamfc_half.yaml --features records/feat --out runs/updater
+"""
+
+
+def add_arguments(parser):
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--weights", help="extractor weights (overrides the config)")
+    parser.add_argument("--features", required=True, help="folder of feat-L*-*.tfrecord (tf-lu cache-features)")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--steps", type=int)
+
+
+def run(args):
+    from tf_lu.config import load_config
+    from tf_lu.models.siamfc import load_siamfc_network
+    from tf_lu.training.meta import train_updater
+    overrides = {}
+    if args.weights:
+        overrides["weights"] = args.weights
+    if args.steps:
+        overrides["meta"] = {"steps": args.steps}
+    config = load_config(args.config, overrides)
+    summary = train_updater(config, load_siamfc_network(config), args.features, args.out)
+    print({k: v for k, v in summary.items() if k != "history"})
