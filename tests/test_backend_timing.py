@@ -65,7 +65,7 @@ def _imported_packages(nodes):
     return names
 
 
-@pytest.mark.parametrize("module", ["models/backbones", "models/correlation", "updaters/recurrent", "models/siamfc",
+@pytest.mark.parametrize("module", ["models/backbones", "models/correlation", "updaters/recurrent", "updaters/recurrent_cells", "models/siamfc",
                                     "updaters/network", "evaluation/backend_timing"])
 def test_portable_modules_do_not_import_tensorflow(module):
     """These run under Keras's JAX backend where TensorFlow is absent (docs/RESULTS.md, backend timing): keras.ops only.

@@ -5,7 +5,8 @@ import pytest
 import tensorflow as tf
 
 from tf_lu.errors import TfLuError
-from tf_lu.updaters.recurrent import ConvGRUCell, ConvLSTMCell, ConvRNN, StackedConvRNN, build_cell
+from tf_lu.updaters.recurrent import ConvRNN, StackedConvRNN
+from tf_lu.updaters.recurrent_cells import ConvGRUCell, ConvLSTMCell, build_cell
 
 B, H, W, C, F, T = 2, 4, 4, 3, 5, 4
 
