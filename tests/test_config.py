@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from tf_lu import paper
@@ -44,3 +46,41 @@ def test_every_tracker_config_loads():
     import os
     for name in config_tracker_names():
         load_config(os.path.join(TRACKER_CONFIG_DIR, f"{name}.yaml"))
+
+
+def _shipped_yaml_files():
+    from tf_lu.resources import shipped_dir
+    root = shipped_dir("configs")
+    return sorted(os.path.relpath(os.path.join(base, name), root)
+                  for base, _, names in os.walk(root) for name in names if name.endswith((".yaml", ".yml")))
+
+
+@pytest.mark.parametrize("relative", _shipped_yaml_files())
+def test_every_shipped_yaml_file_loads_and_its_files_exist(relative):
+    from tf_lu.resources import config_dir
+    config = load_config(config_dir(relative))
+    for path in (config.weights, config.updater.updater_weights):
+        assert path is None or (os.path.isabs(path) and os.path.isfile(path)), path
+
+
+def test_relative_paths_are_resolved_against_the_file_that_names_them(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "base.yaml").write_text("weights: w.h5\nupdater: {updater_weights: ../u.h5}\n")
+    (tmp_path / "exp.yaml").write_text("base: sub/base.yaml\n")
+    config = load_config(str(tmp_path / "exp.yaml"))
+    assert config.weights == str(tmp_path / "sub" / "w.h5")
+    assert config.updater.updater_weights == str(tmp_path / "u.h5")
+
+
+@pytest.mark.parametrize("files, fragment", [
+    ({"a.yaml": "base: a.yaml\n"}, "chain returns"),
+    ({"a.yaml": "base: b.yaml\n", "b.yaml": "base: a.yaml\n"}, "chain returns"),
+    ({"a.yaml": "base: 3\n"}, "'base' must be the path"),
+    ({"a.yaml": "base: {x: 1}\n"}, "'base' must be the path"),
+])
+def test_bad_base_chains_are_one_line_errors(tmp_path, files, fragment):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    with pytest.raises(TfLuError, match=fragment) as info:
+        load_config(str(tmp_path / "a.yaml"))
+    assert "\n" not in str(info.value)

@@ -29,7 +29,7 @@ def best_scale(responses):
     return int(np.argmax(responses.reshape(len(responses), -1).max(axis=1)))
 
 
-def peak(response):
+def peak_position(response):
     """(row, col) of the maximum of a 2-D response."""
     row, col = np.unravel_index(int(np.argmax(response)), response.shape)
     return row, col

@@ -11,7 +11,7 @@ import tensorflow as tf
 
 from tf_lu.geometry.boxes import clip_center_box, from_center, to_center, validate_initial_box
 from tf_lu.geometry.crops import crop_tf, exemplar_side, scale_factors
-from tf_lu.models.response import best_scale, blend_window, hann_window, peak, scale_penalties
+from tf_lu.models.response import best_scale, blend_window, hann_window, peak_position, scale_penalties
 from tf_lu.updaters.base import FrameEvidence
 
 
@@ -72,7 +72,7 @@ class Tracker:
         self.state = self.updater.settle(self.state, settled)
         upsampled = upsampled.numpy() * self.penalties
         best = best_scale(upsampled)
-        row, col = peak(blend_window(upsampled[best], self.window, cfg.window_influence))
+        row, col = peak_position(blend_window(upsampled[best], self.window, cfg.window_influence))
         displacement = (np.array([col, row], dtype=np.float64) - (self.upscale - 1) / 2.0)
         displacement *= cfg.total_stride / cfg.response_up * self.x_side * self.scales[best] / cfg.instance_size
         scale = (1 - cfg.scale_lr) + cfg.scale_lr * self.scales[best]

@@ -1,0 +1,32 @@
+"""Tracking is deterministic: the shipped trackers on a fixed generated sequence give stored results.
+
+Any change of tracking behaviour (crops, networks, response post-processing, updaters, config resolution) fails
+here.  When a change of behaviour is intended, measure it on eval_dev, then store the new values.
+"""
+import numpy as np
+import pytest
+
+from tf_lu.data.synthetic import SyntheticConfig, generate_sequence
+from tf_lu.evaluation.metrics import sequence_metrics
+from tf_lu.evaluation.otb import run_sequence
+from tf_lu.tracking.registry import build_tracker
+
+STORED = {
+    "siamfc-none": (0.36666666666666664, [20.87793698655842, 18.903399806945615, 61.66922332667426,
+                                          51.850566219144355]),
+    "siamfc-learned": (0.1630952380952381, [154.03343441573497, 47.12059807936927, 55.31375838290657,
+                                            46.50698577262782]),
+}
+
+
+@pytest.fixture(scope="module")
+def sequence():
+    return generate_sequence(7, SyntheticConfig(num_frames=40, height=180, width=240), name="regression")
+
+
+@pytest.mark.parametrize("name", sorted(STORED))
+def test_shipped_tracker_reproduces_its_stored_result(sequence, name):
+    boxes, _ = run_sequence(build_tracker(name), sequence)
+    auc, last_box = STORED[name]
+    assert sequence_metrics(boxes, sequence.boxes)["auc"] == pytest.approx(auc, abs=1e-9)
+    np.testing.assert_allclose(boxes[-1], last_box, atol=1e-3)
