@@ -1,40 +1,7 @@
-"""Cache the frozen extractor's search features of sequence records (for meta-training the updater).
+"""``python tools/cache_features.py ARGS`` runs ``tf-lu cache-features ARGS``."""
+import sys
 
-python tools/cache_features.py --config configs/updater_siamfc_half.yaml --sequences records/seq_train_crops --sequences records/seq_synthetic --out records/feat \
-    [--jitter-sigma 8 --jitter-scale 0.04]   # search regions off the target, as in tracking
-    [--mirror]                               # left-right flipped copies (shards named ...-mirror.tfrecord)
-"""
-import argparse
-
-import _bootstrap
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", required=True, help="experiment whose 'weights' name the frozen extractor")
-    parser.add_argument("--weights", help="extractor weights (overrides the config)")
-    parser.add_argument("--sequences", required=True, action="append",
-                        help="folder of seq-L*-*.tfrecord (repeat to cache several into one --out)")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--jitter-sigma", type=float, default=0.0,
-                        help="tracking-like search regions: shift sigma in 255-crop pixels (0: ground-truth centred)")
-    parser.add_argument("--jitter-limit", type=float, default=24.0, help="largest shift, pixels")
-    parser.add_argument("--jitter-scale", type=float, default=0.0, help="scale perturbation within 1 +- this")
-    parser.add_argument("--jitter-seed", type=int, default=0)
-    parser.add_argument("--mirror", action="store_true",
-                        help="cache left-right flipped copies of the sequences (augmentation; names are kept)")
-    args = parser.parse_args()
-    from tf_lu.config import load_config
-    from tf_lu.models.siamfc import load_siamfc_network
-    from tf_lu.training.feature_cache import SearchJitter, cache_features
-    jitter = SearchJitter(args.jitter_sigma, args.jitter_limit, args.jitter_scale, args.jitter_seed)
-    config = load_config(args.config, {"weights": args.weights} if args.weights else None)
-    network = load_siamfc_network(config)
-    for folder in args.sequences:
-        cache_features(folder, args.out, network.backbone, source=config.weights, jitter=jitter,
-                       mirror=args.mirror)
-    print(f"features cached in {args.out}")
-
+from tf_lu.cli.main import main
 
 if __name__ == "__main__":
-    _bootstrap.run(main)
+    sys.exit(main(["cache-features", *sys.argv[1:]]))

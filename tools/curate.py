@@ -1,71 +1,7 @@
-"""Curate a tracking dataset into sharded TFRecords: extractor pairs and/or length-bucketed updater sequences.
+"""``python tools/curate.py ARGS`` runs ``tf-lu curate ARGS``."""
+import sys
 
-python tools/curate.py --dataset got10k --root /data/GOT-10k --out records/got10k --stage both --workers 8
-
-Datasets: vid, got10k, lasot, trackingnet, vot, otb (layouts in docs/DATASETS.md).  Resumable: rerun the same
-command after a kill and the finished shards are kept.  Writes OUT/pairs-*.tfrecord (tools/train_extractor.py
---records OUT), OUT/seq-L*-*.tfrecord and OUT/manifest.json.
-"""
-import argparse
-
-import _bootstrap
-
-
-def _aspect(text):
-    try:
-        low, high = (float(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected two numbers LOW,HIGH, got {text!r}") from None
-    return low, high
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", required=True, help="vid | got10k | lasot | trackingnet | vot | otb")
-    parser.add_argument("--root", required=True, help="the dataset's folder")
-    parser.add_argument("--out", required=True, help="output folder (resumed when it holds an earlier run)")
-    parser.add_argument("--stage", default="both", choices=("pairs", "sequences", "both"))
-    parser.add_argument("--split", help="dataset split (vid: train|val, got10k: train|val|test, ...)")
-    parser.add_argument("--workers", type=int, default=1, help="worker processes")
-    parser.add_argument("--min-size", type=float, default=8.0, help="minimum box side in pixels")
-    parser.add_argument("--aspect", type=_aspect, default=(0.1, 10.0), help="allowed w/h range LOW,HIGH")
-    parser.add_argument("--min-visible", type=float, default=0.5, help="minimum fraction of visible frames")
-    parser.add_argument("--pairs-per-track", type=int, default=20)
-    parser.add_argument("--max-gap", type=int, default=100, help="most frames between the two frames of a pair")
-    parser.add_argument("--unroll", type=int, default=25, help="bucket lengths are multiples of this")
-    parser.add_argument("--max-length", type=int, default=150, help="most sampled frames per sequence")
-    parser.add_argument("--max-interval", type=int, default=2, help="largest frame interval of the sequences")
-    parser.add_argument("--limit", type=int, help="first K videos only")
-    parser.add_argument("--videos-per-shard", type=int, default=64, help="videos per chunk (one shard each)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--skip-errors", action="store_true",
-                        help="record corrupt videos in the manifest and go on instead of stopping")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    args = parser.parse_args()
-    from tf_lu.data.curate import CurateSettings, curate
-    from tf_lu.errors import TfLuError
-    settings = CurateSettings(
-        dataset=args.dataset, root=args.root, out=args.out, stage=args.stage, split=args.split, workers=args.workers,
-        min_size=args.min_size, aspect=tuple(args.aspect), min_visible=args.min_visible,
-        pairs_per_track=args.pairs_per_track, max_gap=args.max_gap, unroll=args.unroll, max_length=args.max_length,
-        max_interval=args.max_interval, limit=args.limit, videos_per_shard=args.videos_per_shard, seed=args.seed,
-        skip_errors=args.skip_errors)
-    manifest = curate(settings, progress=not args.quiet)
-    tracks = manifest.get("tracks", {})
-    filtered = ", ".join(f"{k} {v}" for k, v in sorted(tracks.get("filtered", {}).items())) or "none"
-    print(f"tracks: {tracks.get('kept', 0)} kept of {tracks.get('seen', 0)} (filtered: {filtered})")
-    for stage in manifest["stages"]:
-        entry = manifest[stage]
-        extra = f", {entry['frames']} frames, buckets {entry['buckets']}" if stage == "sequences" else ""
-        print(f"{stage}: {entry['count']} in {len(entry['shards'])} file(s), {entry['bytes'] / 1e6:.1f} MB{extra}")
-    if manifest.get("errors"):
-        print(f"{len(manifest['errors'])} video(s) skipped for errors (see manifest.json)")
-    print(f"manifest: {args.out}/manifest.json")
-    empty = [s for s in settings.stages if not manifest[s]["count"]]
-    if empty:
-        raise TfLuError(f"no {' and no '.join(empty)} written: every track was filtered or dropped "
-                        f"(see {args.out}/manifest.json)")
-
+from tf_lu.cli.main import main
 
 if __name__ == "__main__":
-    _bootstrap.run(main)
+    sys.exit(main(["curate", *sys.argv[1:]]))

@@ -1,45 +1,7 @@
-"""Score a trained learned updater on held-out sequences at the loss level, against never updating.
+"""``python tools/evaluate_updater.py ARGS`` runs ``tf-lu evaluate-updater ARGS``."""
+import sys
 
-python tools/evaluate_updater.py --config configs/ablations/siamfc-learned-holdout.yaml --features records/feat_v1
-
-Runs the sequences named by ``meta.hold_out`` (or --hold-out) through the updater as meta-training does (positions
-estimated from its own responses) and prints the mean classification loss ``cls`` (the config's ``meta.loss``:
-logistic or softmax) beside ``cls_none``, the same loss for theta_1 never updated: ``cls`` below ``cls_none`` means
-the updater beats no update on those sequences.  Also ``peak_error`` beside ``peak_error_none``: the mean distance,
-in response cells, from the response peak to the target.
-"""
-import argparse
-import json
-
-import _bootstrap
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--features", required=True, help="folder of feat-L*-*.tfrecord (tools/cache_features.py)")
-    parser.add_argument("--weights", help="updater weights (default: the config's updater.updater_weights)")
-    parser.add_argument("--hold-out", help="comma-separated sequence names (default: the config's meta.hold_out)")
-    parser.add_argument("--out", help="also write the scores to this JSON file")
-    args = parser.parse_args()
-    from tf_lu.config import load_config
-    from tf_lu.errors import TfLuError
-    from tf_lu.models.siamfc import load_siamfc_network
-    from tf_lu.training.meta import evaluate_updater
-    overrides = {"meta": {"hold_out": [n for n in args.hold_out.split(",") if n]}} if args.hold_out else None
-    config = load_config(args.config, overrides)
-    weights = args.weights or config.updater.updater_weights
-    if not weights:
-        raise TfLuError(f"{args.config} names no updater weights (key 'updater.updater_weights'); pass --weights")
-    weights = resolve_path(weights)
-    scores = evaluate_updater(config, load_siamfc_network(config), args.features, weights)
-    scores["cls_gain"] = scores["cls_none"] - scores["cls"]
-    scores["peak_error_gain"] = scores["peak_error_none"] - scores["peak_error"]
-    print(json.dumps({"config": args.config, "weights": weights, **scores}, indent=2))
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as handle:
-            json.dump({"config": args.config, "weights": weights, **scores}, handle, indent=2)
-
+from tf_lu.cli.main import main
 
 if __name__ == "__main__":
-    _bootstrap.run(main)
+    sys.exit(main(["evaluate-updater", *sys.argv[1:]]))

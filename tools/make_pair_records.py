@@ -1,30 +1,7 @@
-"""Curate feature-extractor training pairs into sharded TFRecords.
+"""``python tools/make_pair_records.py ARGS`` runs ``tf-lu make-pairs ARGS``."""
+import sys
 
-python tools/make_pair_records.py --crops ../shared/data/train_crops --frames ../shared/data/train --out records/pairs
-"""
-import argparse
-
-import _bootstrap
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--crops", action="append", default=[], help="folder of target-centred crop sequences")
-    parser.add_argument("--frames", action="append", default=[], help="folder of full-frame OTB sequences")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--config", help="YAML experiment file (its data: section is used)")
-    parser.add_argument("--pairs", type=int)
-    parser.add_argument("--synthetic", type=int, help="procedural sequences to add")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    from tf_lu.config import load_config
-    from tf_lu.data.curate_pairs import curate_pairs
-    overrides = {"data": {k: v for k, v in (("pairs", args.pairs), ("synthetic_sequences", args.synthetic))
-                          if v is not None}}
-    config = load_config(args.config, overrides)
-    manifest = curate_pairs(args.out, args.crops, args.frames, config.data, args.seed)
-    print(f"wrote {config.data.pairs} pairs from {manifest['tracks']} tracks to {args.out}")
-
+from tf_lu.cli.main import main
 
 if __name__ == "__main__":
-    _bootstrap.run(main)
+    sys.exit(main(["make-pairs", *sys.argv[1:]]))

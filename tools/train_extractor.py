@@ -1,34 +1,7 @@
-"""Train the SiamFC feature extractor with model.fit on pair records (resumable: rerun the same command).
+"""``python tools/train_extractor.py ARGS`` runs ``tf-lu train-extractor ARGS``."""
+import sys
 
-python tools/train_extractor.py --config configs/siamfc_half.yaml --records records/pairs --out runs/siamfc_half
-
-Mix curated sets with weights (tf_lu.data.mixing): --records records/got10k:0.7 --records records/vid:0.3
-"""
-import argparse
-
-import _bootstrap
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", help="YAML experiment file")
-    parser.add_argument("--records", required=True, action="append",
-                        help="folder of pairs-*.tfrecord; repeat with :WEIGHT suffixes to mix sets "
-                             "(--records a:0.7 --records b:0.3)")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--steps", type=int)
-    parser.add_argument("--steps-per-epoch", type=int)
-    args = parser.parse_args()
-    from tf_lu.config import load_config
-    from tf_lu.training.extractor import train_extractor
-    overrides = {"train": {k: v for k, v in (("steps", args.steps), ("steps_per_epoch", args.steps_per_epoch))
-                           if v is not None}}
-    config = load_config(args.config, overrides)
-    from tf_lu.data.mixing import parse_weighted_paths
-    records = parse_weighted_paths(args.records)
-    summary = train_extractor(config, records, args.out)
-    print(summary)
-
+from tf_lu.cli.main import main
 
 if __name__ == "__main__":
-    _bootstrap.run(main)
+    sys.exit(main(["train-extractor", *sys.argv[1:]]))

@@ -1,32 +1,7 @@
-"""Meta-train the learned updater (stateful truncated BPTT, model.fit) on cached features; rerun to resume.
+"""``python tools/train_updater.py ARGS`` runs ``tf-lu train-updater ARGS``."""
+import sys
 
-python tools/train_updater.py --config configs/updater_siamfc_half.yaml --features records/feat --out runs/updater
-"""
-import argparse
-
-import _bootstrap
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", required=True)
-    parser.add_argument("--weights", help="extractor weights (overrides the config)")
-    parser.add_argument("--features", required=True, help="folder of feat-L*-*.tfrecord (tools/cache_features.py)")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--steps", type=int)
-    args = parser.parse_args()
-    from tf_lu.config import load_config
-    from tf_lu.models.siamfc import load_siamfc_network
-    from tf_lu.training.meta import train_updater
-    overrides = {}
-    if args.weights:
-        overrides["weights"] = args.weights
-    if args.steps:
-        overrides["meta"] = {"steps": args.steps}
-    config = load_config(args.config, overrides)
-    summary = train_updater(config, load_siamfc_network(config), args.features, args.out)
-    print({k: v for k, v in summary.items() if k != "history"})
-
+from tf_lu.cli.main import main
 
 if __name__ == "__main__":
-    _bootstrap.run(main)
+    sys.exit(main(["train-updater", *sys.argv[1:]]))

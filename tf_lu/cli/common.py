@@ -10,11 +10,11 @@ def comma_list(text):
 def add_command(subparsers, name, module):
     """Add subcommand ``name`` whose options, help and ``run`` come from ``module``.
 
-    The module's docstring gives the help line (its first line) and the description; a module without ``run`` is a
+    The module's docstring gives the help line (its first paragraph) and the description; a module without ``run`` is a
     group whose ``add_arguments`` adds subcommands of its own.
     """
     doc = (module.__doc__ or name).strip()
-    parser = subparsers.add_parser(name, help=doc.splitlines()[0], description=doc,
+    parser = subparsers.add_parser(name, help=" ".join(doc.split("\n\n")[0].split()), description=doc,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     module.add_arguments(parser)
     if hasattr(module, "run"):

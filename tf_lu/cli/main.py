@@ -1,7 +1,8 @@
-"""``tf-lu``: learning to update for visual object tracking, one command with a subcommand per job.
+"""The ``tf-lu`` command: one argparse parser with a subcommand per job, and the one place that turns a
+:class:`~tf_lu.errors.TfLuError` into the line ``error: <message>`` on stderr with exit status 2.
 
-Every user error (a bad file, box, config or name) is printed as one line ``error: <message>`` on stderr with exit
-status 2; an interrupt exits with 130.  TensorFlow is imported only by the subcommand that needs it.
+TensorFlow is imported only inside the subcommand that needs it (``tf-lu --help`` stays fast), after its C++ log
+level has been set to warnings and errors only.
 """
 import argparse
 import os
@@ -12,6 +13,11 @@ from tf_lu.cli import (ablate, benchmark, cache_features, curate, demo, evaluate
                        make_pairs, make_synthetic, report, search, timing, track, train_extractor, train_updater)
 from tf_lu.cli.common import add_group
 from tf_lu.errors import TfLuError
+
+DESCRIPTION = """Learning to update for visual object tracking (TensorFlow 2 / Keras 3).
+
+A mistake in the input (a bad file, box, config or name) is reported as one line 'error: ...' with exit status 2.
+Run 'tf-lu COMMAND --help' for the options of a command."""
 
 COMMANDS = {
     "benchmark": benchmark,
@@ -33,7 +39,7 @@ COMMANDS = {
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="tf-lu", description=__doc__,
+    parser = argparse.ArgumentParser(prog="tf-lu", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"tf-lu {__version__}")
     add_group(parser, COMMANDS)
