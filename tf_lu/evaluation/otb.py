@@ -250,6 +250,28 @@ def warm_up(tracker, sequence, frames=3):
         tracker.update(sequence.frame(index))
 
 
+def build_trackers(tracker_names, build=registry.build_tracker):
+    """``{label: tracker}`` for the given names, in order, duplicates dropped: every tracker is built before anything
+    runs (an unknown name fails first); a tracker given as a config path is filed under
+    :func:`~tf_lu.tracking.registry.tracker_label`, and two trackers filed under one label are an error."""
+    names = list(dict.fromkeys(n.strip() for n in tracker_names if n.strip()))
+    if not names:
+        raise TfLuError("no tracker names given")
+    labels = {registry.tracker_label(name): name for name in names}
+    if len(labels) < len(names):
+        raise TfLuError("two trackers would be filed under the same name: " + ", ".join(names))
+    return {label: build(name) for label, name in labels.items()}
+
+
+def staging_folder(out_dir):
+    """A fresh temporary folder inside ``out_dir`` (created if needed) to write a benchmark into before moving it."""
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        return tempfile.mkdtemp(prefix=".benchmark-", dir=out_dir)
+    except OSError as exc:
+        raise TfLuError(f"cannot write to output folder {out_dir}: {exc.strerror or exc}") from None
+
+
 def run_benchmark(tracker_names, sequences, out_dir, build=registry.build_tracker, progress=True):
     """Run every tracker over every sequence (OTB one-pass) and write results, summary and plots into ``out_dir``.
 
@@ -257,21 +279,11 @@ def run_benchmark(tracker_names, sequences, out_dir, build=registry.build_tracke
     per sequence, so model loading stays out of the timings; a tracker given as a config path is filed under
     :func:`~tf_lu.tracking.registry.tracker_label`.  Returns the ``summary.json`` dict.
     """
-    names = list(dict.fromkeys(n.strip() for n in tracker_names if n.strip()))
-    if not names:
-        raise TfLuError("no tracker names given")
     if not sequences:
         raise TfLuError("no sequences given")
-    labels = {registry.tracker_label(name): name for name in names}
-    if len(labels) < len(names):
-        raise TfLuError("two trackers would be filed under the same name: " + ", ".join(names))
-    trackers = {label: build(name) for label, name in labels.items()}
-    names = list(labels)
-    try:
-        os.makedirs(out_dir, exist_ok=True)
-        staging = tempfile.mkdtemp(prefix=".benchmark-", dir=out_dir)
-    except OSError as exc:
-        raise TfLuError(f"cannot write to output folder {out_dir}: {exc.strerror or exc}") from None
+    trackers = build_trackers(tracker_names, build)
+    names = list(trackers)
+    staging = staging_folder(out_dir)
     try:
         for tracker in trackers.values():
             warm_up(tracker, sequences[0])
