@@ -21,11 +21,17 @@ from tf_lu.errors import TfLuError
 
 @dataclasses.dataclass(frozen=True)
 class BackboneConfig:
-    width: float = 1.0                 # channel multiplier on paper.SIAMFC_CHANNELS (0.5 = half width)
+    kind: str = "siamfc"               # base tracker: siamfc | cfnet (tf_lu.models.networks.NETWORKS)
+    width: float = 1.0                 # channel multiplier on paper.SIAMFC_CHANNELS / CFNET_CHANNELS (0.5 = half)
+    variant: str = "conv3"             # CFNet extractor: conv1 | conv2 | conv3 | conv5 (paper.CFNET_CHANNELS)
+    cf_lambda: float = paper.CFNET_LAMBDA          # CFNet's correlation filter: ridge regulariser
+    cf_sigma: float = paper.CFNET_SIGMA_PIXELS     # Gaussian label sigma in pixels (divided by the total stride)
+    cf_margin: int = 0                 # cells cropped off each side of the filter (reference: 16, on 255 exemplars)
 
 
 @dataclasses.dataclass(frozen=True)
 class TrackConfig:
+    """Tracking-time values: crop sizes, scale search, response post-processing [SiamFC / CFNet references]."""
     exemplar_size: int = paper.SIAMFC_EXEMPLAR_SIZE
     instance_size: int = paper.SIAMFC_INSTANCE_SIZE
     context: float = paper.SIAMFC_CONTEXT
@@ -42,15 +48,15 @@ class TrackConfig:
 @dataclasses.dataclass(frozen=True)
 class UpdaterConfig:
     kind: str = "none"                 # none | ema | sgd | learned (see tf_lu.updaters.registry.UPDATERS)
-    alpha: float = 0.02                # EMA rate, searched on training data (docs/RESULTS.md section 1u)
+    alpha: float = 0.02                # EMA rate, searched on training data (docs/RESULTS.md, EMA's alpha)
     # SGD baseline (MDNet-style, only the linear template is updated) [P, Sec. V-A]
     sgd_set_size: int = paper.SGD_ONLINE_SET
     sgd_batch: int = paper.SGD_BATCH
     sgd_lr: float = paper.SGD_LR
+    sgd_confidence: float = 0.5        # short-term update when the peak confidence (sigmoid) falls below this
     sgd_long_term_every: int = paper.SGD_LONG_TERM_EVERY
     sgd_long_term_iters: int = paper.SGD_LONG_TERM_ITERS
     sgd_short_term_iters: int = paper.SGD_SHORT_TERM_ITERS
-    sgd_confidence: float = 0.5        # short-term update when the peak confidence (sigmoid) falls below this
     sgd_positive_radius: float = paper.SIAMFC_POSITIVE_RADIUS
     # learned updater [P, Sec. IV]
     cell: str = "convgru"              # convgru | convlstm
@@ -67,12 +73,13 @@ class UpdaterConfig:
 
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
+    """Feature-extractor training: pair crops, labels, optimiser and augmentation."""
+    steps: int = 2000
+    steps_per_epoch: int = 100
     exemplar_size: int = paper.SIAMFC_EXEMPLAR_SIZE
     instance_size: int = paper.SIAMFC_TRAIN_INSTANCE_SIZE
     positive_radius: float = paper.SIAMFC_POSITIVE_RADIUS
     batch_size: int = paper.SIAMFC_BATCH
-    steps: int = 2000
-    steps_per_epoch: int = 100
     lr_start: float = 1e-3             # Adam; the paper's SGD 1e-2 schedule trains slower on CPU
     lr_end: float = 1e-5
     weight_decay: float = paper.SIAMFC_WEIGHT_DECAY
