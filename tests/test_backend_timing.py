@@ -68,7 +68,7 @@ def _imported_packages(nodes):
 @pytest.mark.parametrize("module", ["models/backbones", "models/correlation", "updaters/recurrent", "updaters/recurrent_cells", "models/siamfc",
                                     "updaters/network", "evaluation/backend_timing"])
 def test_portable_modules_do_not_import_tensorflow(module):
-    """These run under Keras's JAX backend where TensorFlow is absent (docs/RESULTS.md, backend timing): keras.ops only.
+    """These run under Keras's JAX backend where TensorFlow is absent (docs/RESULTS.md, "The step's networks on a GPU"): keras.ops only.
     backend_timing may name TensorFlow inside a function that runs only under the TensorFlow backend."""
     import ast
     import os

@@ -1,6 +1,6 @@
 """Gather the raw result files of several benchmark runs into one results folder, for one report.
 
-An out-of-fold measurement (docs/RESULTS.md 1o) benchmarks each fold of sequences in its own run, with that fold's
+An out-of-fold measurement (docs/RESULTS.md, "Out of fold on 54 real sequences: crop walks") benchmarks each fold of sequences in its own run, with that fold's
 tracker (``siamfc-learned-fold0`` on fold 0, ``siamfc-learned-fold1`` on fold 1).  :func:`gather_results` copies the
 runs' ``<tracker>/<sequence>.txt`` (and ``_time.txt``) files into one folder, renaming the trackers named in
 ``merges`` (``{"siamfc-learned-out-of-fold": ["siamfc-learned-fold0", "siamfc-learned-fold1"]}``), so that
