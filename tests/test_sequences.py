@@ -6,8 +6,8 @@ from PIL import Image
 from tf_lu.geometry.boxes import (center_error, clip_center_box, from_center, from_otb, iou, is_valid, to_center, to_otb,
                          validate_initial_box)
 from tf_lu.data.images import load_image, to_rgb
-from tf_lu.data.sequences import (list_images, open_user_sequence, parse_box_lines, read_box_file, read_otb_dataset,
-                                  read_otb_folders, read_otb_sequence)
+from tf_lu.data.box_files import parse_box_lines, read_box_file
+from tf_lu.data.sequences import list_images, open_user_sequence, read_otb_dataset, read_otb_folders, read_otb_sequence
 from tf_lu.errors import TfLuError
 
 H, W = 48, 64

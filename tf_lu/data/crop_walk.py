@@ -21,8 +21,7 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from tf_lu.data.sequences import Sequence, read_otb_dataset
-from tf_lu.data.synthetic import write_otb_folder
+from tf_lu.data.sequences import Sequence, read_otb_dataset, write_otb_folder
 from tf_lu.errors import TfLuError, check
 
 

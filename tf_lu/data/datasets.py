@@ -38,8 +38,8 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
-from tf_lu.data.sequences import Sequence, is_otb_folder, list_images, read_otb_sequence, read_text
-from tf_lu.data.sequences import parse_number_rows as _parse_rows
+from tf_lu.data.box_files import parse_number_rows as _parse_rows, read_text
+from tf_lu.data.sequences import Sequence, is_otb_folder, list_images, read_otb_sequence
 from tf_lu.errors import TfLuError
 
 
@@ -80,7 +80,7 @@ def _read_text(path, what="annotation"):
 
 
 def parse_number_rows(path, counts=(4,), text=None):
-    """Rows of numbers from ``path`` (or ``text``); see :func:`tf_lu.data.sequences.parse_number_rows`."""
+    """Rows of numbers from ``path`` (or ``text``); see :func:`tf_lu.data.box_files.parse_number_rows`."""
     return _parse_rows(_read_text(path) if text is None else text, path, counts)
 
 

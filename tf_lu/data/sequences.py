@@ -9,10 +9,13 @@ import re
 from typing import Callable, Optional, Sequence as TypingSequence
 
 import numpy as np
+from PIL import Image
 
-from tf_lu.geometry.boxes import from_otb, validate_initial_box
+from tf_lu.data.box_files import parse_number_rows, read_box_file, read_text, write_box_file  # noqa: F401 (also
+# importable from here by the readers of other annotation formats)
 from tf_lu.data.images import load_image, to_rgb
 from tf_lu.errors import TfLuError
+from tf_lu.geometry.boxes import from_otb, validate_initial_box
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".mpg", ".mpeg", ".m4v")
@@ -66,49 +69,6 @@ def list_images(folder):
     return sorted((os.path.join(folder, n) for n in names), key=_natural_key)
 
 
-def parse_number_rows(text, source, counts=(4,)):
-    """Rows of comma, tab or space separated numbers; each row must hold one of ``counts`` values (``NaN`` allowed).
-
-    Returns a list of float arrays.  A bad row is a :class:`TfLuError` naming ``source`` and the line."""
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line:
-            continue
-        parts = [p for p in re.split(r"[,\t ]+", line) if p]
-        if len(parts) not in counts:
-            expected = " or ".join(str(c) for c in counts)
-            raise TfLuError(f"{source}, line {number}: expected {expected} values, got {len(parts)}: {line[:80]!r}")
-        try:
-            rows.append(np.array([float(p) for p in parts], dtype=np.float64))
-        except ValueError:
-            raise TfLuError(f"{source}, line {number}: not a number in {line[:80]!r}") from None
-    if not rows:
-        raise TfLuError(f"{source}: no boxes")
-    return rows
-
-
-def parse_box_lines(text, source="box file"):
-    """Parse ``x,y,w,h`` lines separated by commas, tabs or spaces; ``NaN`` marks an absent target."""
-    return np.stack(parse_number_rows(text, source, (4,)))
-
-
-def read_text(path, what="box"):
-    """The text of a small annotation file; a missing or unreadable one is a :class:`TfLuError`."""
-    try:
-        with open(path, "r", encoding="utf-8") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise TfLuError(f"missing {what} file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TfLuError(f"unreadable {what} file: {path} ({exc.__class__.__name__})") from None
-
-
-def read_box_file(path, what="box"):
-    """Read an OTB box file (1-based) into 0-based rows."""
-    return from_otb(parse_box_lines(read_text(path, what), source=path))
-
-
 def read_otb_sequence(folder, name=None):
     """Read one OTB-layout folder: ``img/`` frames and ``groundtruth_rect.txt``."""
     name = name or os.path.basename(os.path.normpath(folder))
@@ -125,6 +85,25 @@ def read_otb_sequence(folder, name=None):
     if not np.all(np.isfinite(boxes[0])) or boxes[0, 2] <= 0 or boxes[0, 3] <= 0:
         raise TfLuError(f"{box_path}: the first box must be present and have positive size")
     return Sequence(name=name, frames=frames, boxes=boxes)
+
+
+def write_otb_folder(sequence, folder):
+    """Write ``folder/img/0001.jpg`` ... (JPEG quality 90) and ``folder/groundtruth_rect.txt`` (1-based ``x,y,w,h``
+    with 2 decimals; ``NaN,NaN,NaN,NaN`` for absent frames), readable by :func:`read_otb_sequence`."""
+    count = len(sequence)
+    boxes = np.asarray(sequence.boxes, dtype=np.float64).reshape(-1, 4)
+    if len(boxes) != count:
+        raise TfLuError(f"{sequence.name}: {len(boxes)} boxes but {count} frames")
+    absent = np.zeros(count, bool) if sequence.absent is None else np.asarray(sequence.absent, bool)
+    image_dir = os.path.join(folder, "img")
+    try:
+        os.makedirs(image_dir, exist_ok=True)
+        digits = max(4, len(str(count)))
+        for i in range(count):
+            Image.fromarray(sequence.frame(i)).save(os.path.join(image_dir, f"{i + 1:0{digits}d}.jpg"), quality=90)
+        write_box_file(os.path.join(folder, "groundtruth_rect.txt"), boxes, decimals=2, absent=absent)
+    except OSError as exc:
+        raise TfLuError(f"cannot write {folder}: {exc}") from None
 
 
 def is_otb_folder(folder):
