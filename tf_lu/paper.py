@@ -63,9 +63,25 @@ UPDATER_BATCH = 8
 UPDATER_EPOCHS = 60
 UPDATER_SEQUENCES_PER_EPOCH = 8309
 
-# --- CFNet [C] ---
-CFNET_LAMBDA = 10.0
-CFNET_SIGMA_PIXELS = 8.0
+# --- CFNet [C]: networks, CF layer, training (cfnet src/training/run_experiment_cfnet_*.m, make_net.m) ---
+CFNET_LAMBDA = 10.0                          # CF ridge-regression regulariser (opts.join.conf.lambda)
+CFNET_SIGMA_PIXELS = 8.0                     # Gaussian CF target, sigma 8 px / total stride (opts.join.conf.sigma)
+CFNET_TOTAL_STRIDE = 4
+CFNET_RESPONSE_SIZE = 33                     # 33 x 33 score map
+CFNET_RESPONSE_UP = 8                        # response upsampled x8
+CFNET_EXEMPLAR_SIZE = 255                    # the reference solves the CF on 255 x 255 exemplar crops ...
+CFNET_CROP_MARGIN = 16                       # ... and crops 16 feature cells off each side of the filter
+CFNET_POSITIVE_RADIUS = 8                    # pixels (opts.loss.rPos; 2 cells at stride 4)
+CFNET_OUT_CHANNELS = 32                      # channels of every CFNet variant's last layer
+CFNET_CHANNELS = {                           # conv1..convN output channels per variant (branch.conf.num_out)
+    "conv1": (32,),
+    "conv2": (96, 32),
+    "conv3": (96, 256, 32),                  # the 3-layer extractor the learning-to-update paper uses [P, Sec. V-A]
+    "conv5": (96, 256, 384, 384, 32),
+}
+CFNET_ADJUST_GAIN = 1.0                      # learned scalar gain and bias after the correlation, initial values
+CFNET_ADJUST_BIAS = -0.5
+# --- CFNet-conv3 tracking [C] (run_cfnet3_evaluation.m) ---
 CFNET_SCALE_STEP = 1.034
 CFNET_SCALE_PENALTY = 0.982
 CFNET_SCALE_LR = 0.66

@@ -17,3 +17,19 @@ class SiamFCHead:
 
     def respond(self, theta, search_features):
         return self.adjust(cross_correlation(theta, search_features))
+
+
+class CFNetHead:
+    """theta = g(x) = crop(CF(x)), the correlation filter solved from one target feature; response = adjust(theta * z).
+
+    ``cf`` is a :class:`tf_lu.models.cf_layer.CorrelationFilter`, ``adjust`` the network's learned gain and bias.
+    """
+
+    def __init__(self, cf, adjust):
+        self.cf, self.adjust = cf, adjust
+
+    def g(self, exemplar_features):
+        return self.cf(exemplar_features)
+
+    def respond(self, theta, search_features):
+        return self.adjust(cross_correlation(theta, search_features))

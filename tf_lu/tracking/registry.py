@@ -16,8 +16,7 @@ import os
 
 from tf_lu.config import load_config
 from tf_lu.errors import TfLuError
-from tf_lu.models.heads import SiamFCHead
-from tf_lu.models.siamfc import load_siamfc_network
+from tf_lu.models.networks import head_for, load_network
 from tf_lu.resources import config_dir
 from tf_lu.tracking.peers import OPENCV_TRACKERS, OpenCVTracker
 from tf_lu.tracking.tracker import Tracker
@@ -66,9 +65,10 @@ def tracker_config_path(name):
 
 
 def build_siamfc_tracker(config, name="siamfc"):
-    """The SiamFC tracker a loaded :class:`tf_lu.config.Config` describes (weights, tracking values, updater)."""
-    network = load_siamfc_network(config)
-    return Tracker(network.backbone, SiamFCHead(network.adjust), build_updater(config.updater), config.track, name)
+    """The tracker a loaded :class:`tf_lu.config.Config` describes (base network and head of
+    ``config.backbone.kind``, SiamFC or CFNet; weights, tracking values, updater)."""
+    network = load_network(config)
+    return Tracker(network.backbone, head_for(config, network), build_updater(config.updater), config.track, name)
 
 
 def build_tracker(name, overrides=None):

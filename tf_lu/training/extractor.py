@@ -1,4 +1,5 @@
-"""Train SiamFC's feature extractor with ``model.fit`` on pair records.
+"""Train the base tracker's feature extractor with ``model.fit`` on pair records: SiamFC or CFNet, as
+``config.backbone.kind`` says.
 
 Checkpoints every epoch, resumes after a kill (``BackupAndRestore``), TensorBoard logs, Keras' progress bar.
 The result is ``<out>/model.weights.h5`` plus ``<out>/config.yaml`` describing the network.
@@ -12,7 +13,7 @@ import yaml
 from tf_lu.config import to_dict
 from tf_lu.models.losses import balanced_logistic_loss
 from tf_lu.data.mixing import mixed_pair_dataset
-from tf_lu.models.siamfc import SiamFCNet
+from tf_lu.models.networks import build_network
 from tf_lu.training.fitting import fit_resumable
 
 
@@ -24,7 +25,7 @@ def exponential_schedule(lr_start, lr_end, steps):
 
 def build_training_model(config):
     cfg = config.train
-    model = SiamFCNet(config.backbone.width)
+    model = build_network(config)
     model.build_for(cfg.exemplar_size, cfg.instance_size)
     optimizer = keras.optimizers.AdamW(exponential_schedule(cfg.lr_start, cfg.lr_end, cfg.steps),
                                        weight_decay=cfg.weight_decay)
@@ -34,7 +35,7 @@ def build_training_model(config):
 
 def export_weights(model, config, path):
     """Save the network's weights alone (no optimizer state) for the tracker."""
-    clean = SiamFCNet(config.backbone.width).build_for(config.train.exemplar_size, config.train.instance_size)
+    clean = build_network(config).build_for(config.train.exemplar_size, config.train.instance_size)
     clean.set_weights(model.get_weights())
     clean.save_weights(path)
 
