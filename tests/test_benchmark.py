@@ -1,8 +1,6 @@
-"""The OTB harness and the benchmark CLI on a tiny generated OTB-layout fixture (OpenCV peers only, no TF)."""
+"""The OTB harness and ``tf-lu benchmark`` on a tiny generated OTB-layout fixture (OpenCV peers only, no TF)."""
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,9 +10,8 @@ from tf_lu.data.sequences import read_otb_dataset
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.otb import evaluate_result_dir, load_results_file, run_benchmark, run_sequence
 from tf_lu.tracking.peers import OPENCV_TRACKERS, OpenCVTracker
+from test_cli import assert_user_error, run_cli
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CLI = os.path.join(REPO_ROOT, "tools", "benchmark.py")
 FRAMES, WIDTH, HEIGHT, SIDE = 5, 64, 48, 12
 
 
@@ -43,10 +40,6 @@ def data_dir(tmp_path):
     write_sequence(root, "square")
     write_sequence(root, "square2", frames=4)
     return root
-
-
-def run_cli(*args):
-    return subprocess.run([sys.executable, CLI, *args], capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
 
 
 def test_run_benchmark_writes_results_summary_and_plots(data_dir, tmp_path):
@@ -154,48 +147,54 @@ def test_peer_table_and_unknown_kind():
         OpenCVTracker("goturn-2")
 
 
-def test_cli_smoke(data_dir, tmp_path):
+def benchmark(capsys, *args):
+    return run_cli(capsys, "benchmark", *args)
+
+
+def test_cli_smoke(data_dir, tmp_path, capsys):
     out = str(tmp_path / "out")
-    result = run_cli("--data", data_dir, "--trackers", "opencv-kcf", "--out", out, "--sequences", "square",
-                     "--max-frames", "3", "--no-progress")
-    assert result.returncode == 0, result.stderr
-    assert "| opencv-kcf |" in result.stdout
+    code, stdout, err = benchmark(capsys, "--data", data_dir, "--trackers", "opencv-kcf", "--out", out,
+                                  "--sequences", "square", "--max-frames", "3", "--no-progress")
+    assert code == 0, err
+    assert "| opencv-kcf |" in stdout
     with open(os.path.join(out, "results", "opencv-kcf", "square.txt")) as handle:
         assert len(handle.read().splitlines()) == 3
     with open(os.path.join(out, "summary.json")) as handle:
         assert list(json.load(handle)["trackers"]["opencv-kcf"]["sequences"]) == ["square"]
 
 
-def _assert_one_line_error(result, text):
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and text in lines[0], result.stderr
-
-
-def test_cli_unknown_tracker(data_dir, tmp_path):
-    result = run_cli("--data", data_dir, "--trackers", "opencv-kcf,nope", "--out", str(tmp_path / "o"),
-                     "--no-progress")
-    _assert_one_line_error(result, "unknown tracker 'nope'")
+def test_cli_unknown_tracker(data_dir, tmp_path, capsys):
+    code, _, err = benchmark(capsys, "--data", data_dir, "--trackers", "opencv-kcf,nope", "--out", tmp_path / "o",
+                             "--no-progress")
+    assert_user_error(code, err, "unknown tracker 'nope'")
     assert not os.path.exists(tmp_path / "o" / "summary.json")
 
 
-def test_cli_missing_tracker_config_file(data_dir, tmp_path):
-    result = run_cli("--data", data_dir, "--trackers", str(tmp_path / "absent.yaml"), "--out", str(tmp_path / "o"),
-                     "--no-progress")
-    _assert_one_line_error(result, "tracker config file not found")
+def test_cli_missing_tracker_config_file(data_dir, tmp_path, capsys):
+    code, _, err = benchmark(capsys, "--data", data_dir, "--trackers", tmp_path / "absent.yaml", "--out",
+                             tmp_path / "o", "--no-progress")
+    assert_user_error(code, err, "tracker config file not found")
 
 
-def test_cli_box_count_mismatch(tmp_path):
+def test_cli_box_count_mismatch(tmp_path, capsys):
     root = str(tmp_path / "data")
     write_sequence(root, "bad", extra_box_lines=2)
-    result = run_cli("--data", root, "--trackers", "opencv-kcf", "--out", str(tmp_path / "o"), "--no-progress")
-    _assert_one_line_error(result, "7 boxes but 5 frames")
+    code, _, err = benchmark(capsys, "--data", root, "--trackers", "opencv-kcf", "--out", tmp_path / "o",
+                             "--no-progress")
+    assert_user_error(code, err, "7 boxes but 5 frames")
 
 
-def test_cli_missing_data_folder(tmp_path):
-    result = run_cli("--data", str(tmp_path / "absent"), "--trackers", "opencv-kcf", "--out", str(tmp_path / "o"))
-    _assert_one_line_error(result, "data folder not found")
+def test_cli_missing_data_folder(tmp_path, capsys):
+    code, _, err = benchmark(capsys, "--data", tmp_path / "absent", "--trackers", "opencv-kcf", "--out",
+                             tmp_path / "o")
+    assert_user_error(code, err, "data folder not found")
+
+
+@pytest.mark.parametrize("args, fragment", [(("--trackers", " , "), "no tracker names given"),
+                                            (("--trackers", "opencv-kcf", "--max-frames", "0"), "at least 1")])
+def test_cli_bad_options(data_dir, tmp_path, capsys, args, fragment):
+    code, _, err = benchmark(capsys, "--data", data_dir, "--out", tmp_path / "o", *args)
+    assert_user_error(code, err, fragment)
 
 
 def test_frame_timing_alternates_trackers_and_reports_against_the_first():

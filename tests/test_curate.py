@@ -4,22 +4,17 @@ Fixtures come from tests/test_datasets.py (tiny 48x64 JPEG frames in each datase
 """
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_datasets import FRAMES, write_got10k, write_vid  # noqa: E402
+from test_cli import assert_user_error, run_cli
+from test_datasets import FRAMES, write_got10k, write_vid
+from tf_lu.data.curate import CurateSettings, curate, filter_reason, plan_pairs, plan_sequences, trim_track
+from tf_lu.data.datasets import read_dataset
+from tf_lu.data.mixing import mixed_sequence_files, parse_weighted_path, parse_weighted_paths
+from tf_lu.errors import TfLuError
 
-from tf_lu.data.curate import (CurateSettings, curate, filter_reason, plan_pairs, plan_sequences,  # noqa: E402
-                               trim_track)
-from tf_lu.data.datasets import read_dataset  # noqa: E402
-from tf_lu.data.mixing import mixed_sequence_files, parse_weighted_path, parse_weighted_paths  # noqa: E402
-from tf_lu.errors import TfLuError  # noqa: E402
-
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # tiny buckets so that 6-frame fixtures give whole sequences: windows of 4 frames, buckets 2 and 4, interval 1
 SMALL = dict(unroll=2, max_length=4, max_interval=1, pairs_per_track=6)
 
@@ -212,16 +207,24 @@ def test_weighted_paths():
         parse_weighted_path("a:-1")
 
 
-def test_tool_reports_a_corrupt_annotation(tmp_path):
+def test_command_reports_a_corrupt_annotation(tmp_path, capsys):
     root = write_got10k(str(tmp_path / "GOT-10k"), videos=1)
     with open(os.path.join(root, "train", "GOT-10k_Train_000001", "groundtruth.txt"), "a") as handle:
         handle.write("1,2,3\n")
-    tool = os.path.join(REPO_ROOT, "tools", "curate.py")
-    result = subprocess.run([sys.executable, tool, "--dataset", "got10k", "--root", root, "--out",
-                             str(tmp_path / "out"), "--quiet"], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 2
-    assert f"line {FRAMES + 1}: expected 4 values, got 3" in result.stderr.strip().splitlines()[-1]
-    assert result.stderr.strip().splitlines()[-1].startswith("error: ")
-    result = subprocess.run([sys.executable, tool, "--dataset", "imagenet", "--root", root, "--out",
-                             str(tmp_path / "out")], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and "unknown dataset 'imagenet'" in result.stderr
+    code, _, err = run_cli(capsys, "curate", "--dataset", "got10k", "--root", root, "--out", tmp_path / "out",
+                           "--quiet")
+    assert_user_error(code, err.strip().splitlines()[-1], f"line {FRAMES + 1}: expected 4 values, got 3")
+    code, _, err = run_cli(capsys, "curate", "--dataset", "imagenet", "--root", root, "--out", tmp_path / "out")
+    assert_user_error(code, err, "unknown dataset 'imagenet'")
+
+
+def test_command_summarises_what_it_wrote(tmp_path, capsys):
+    root = write_got10k(str(tmp_path / "GOT-10k"), videos=1)
+    out = tmp_path / "out"
+    code, stdout, err = run_cli(capsys, "curate", "--dataset", "got10k", "--root", root, "--out", out, "--quiet",
+                                "--unroll", 2, "--max-length", 4, "--max-interval", 1, "--pairs-per-track", 6)
+    assert code == 0, err
+    lines = stdout.splitlines()
+    assert lines[-4:-1] == ["tracks: 1 kept of 1 (filtered: none)", lines[-3], lines[-2]]
+    assert lines[-3].startswith("pairs: 6 in 1 file(s), ") and lines[-2].startswith("sequences: ")
+    assert lines[-1] == f"manifest: {out}/manifest.json"

@@ -1,13 +1,12 @@
 """The committed weights load through the registry and track; the benchmark contract holds on real data."""
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from conftest import ROOT, SHARED_DATA
+from conftest import ROOT, SHARED_DATA, needs_shared_data
+from test_cli import run_cli
 from tf_lu.data.synthetic import SyntheticConfig, generate_dataset
 from tf_lu.tracking.registry import build_tracker, config_tracker_names
 
@@ -81,13 +80,13 @@ def test_learned_update_fused_into_the_search_step_tracks_like_the_eager_update(
     np.testing.assert_allclose(tracks[LearnedUpdater], tracks[EagerLearned], atol=1e-3)
 
 
-@pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED_DATA, "eval_dev")), reason="../shared/data is absent")
-def test_benchmark_contract_on_real_data(tmp_path):
+@needs_shared_data
+def test_benchmark_contract_on_real_data(tmp_path, capsys):
     out = tmp_path / "bench"
-    command = [sys.executable, os.path.join(ROOT, "tools", "benchmark.py"), "--data",
-               os.path.join(SHARED_DATA, "eval_dev"), "--trackers", "siamfc-none,opencv-kcf", "--out", str(out),
-               "--sequences", "bag", "--max-frames", "15", "--no-progress"]
-    subprocess.run(command, check=True, cwd=ROOT, capture_output=True)
+    code, _, err = run_cli(capsys, "benchmark", "--data", os.path.join(SHARED_DATA, "eval_dev"), "--trackers",
+                           "siamfc-none,opencv-kcf", "--out", out, "--sequences", "bag", "--max-frames", 15,
+                           "--no-progress")
+    assert code == 0, err
     summary = json.loads((out / "summary.json").read_text())
     assert summary["protocol"] == "otb"
     for name in ("siamfc-none", "opencv-kcf"):

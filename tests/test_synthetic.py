@@ -1,18 +1,16 @@
 """Procedural tracking sequences (tf_lu.data.synthetic): tiny fixtures, fast."""
 import os
-import subprocess
-import sys
 
 import cv2
 import numpy as np
 import pytest
 
+from test_cli import assert_user_error, run_cli
 from tf_lu.data.sequences import Sequence, read_otb_sequence
 from tf_lu.data.synthetic import (SyntheticConfig, generate_dataset, generate_sequence, sequence_seed,
                                   write_otb_folder)
 from tf_lu.errors import TfLuError
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = SyntheticConfig(num_frames=8, height=64, width=80)
 PLAIN = SyntheticConfig(num_frames=8, height=64, width=80, num_distractors=(0, 0), occlusion_prob=0.0, noise_std=0)
 
@@ -143,13 +141,18 @@ def test_bad_config_is_a_user_error():
         generate_sequence(0, TINY, objects=[])
 
 
-def test_make_synthetic_tool(tmp_path):
+def test_make_synthetic_command(tmp_path, capsys):
     out = tmp_path / "syn"
-    subprocess.run([sys.executable, os.path.join(ROOT, "tools", "make_synthetic.py"), "--out", str(out), "--count",
-                    "1", "--frames", "3", "--seed", "4", "--height", "32", "--width", "40"], check=True, cwd=ROOT,
-                   capture_output=True)
+    code, stdout, err = run_cli(capsys, "make-synthetic", "--out", out, "--count", 1, "--frames", 3, "--seed", 4,
+                                "--height", 32, "--width", 40)
+    assert code == 0, err
+    assert stdout.strip() == f"wrote 1 sequences of 3 frames to {out}"
     seq = read_otb_sequence(str(out / "synthetic-0000"))
     assert len(seq) == 3 and seq.frame(0).shape == (32, 40, 3)
+    np.testing.assert_allclose(seq.boxes, generate_sequence(sequence_seed(4, 0), SyntheticConfig(
+        num_frames=3, height=32, width=40)).boxes, atol=0.01)
+    code, _, err = run_cli(capsys, "make-synthetic", "--out", out, "--count", -1)
+    assert_user_error(code, err, "--count must be at least 0")
 
 
 def test_a_short_sequence_is_pinned():

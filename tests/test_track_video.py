@@ -1,18 +1,15 @@
-"""tools/track_video.py end to end on tiny generated clips, plus the drawing / writing helpers behind it."""
+"""``tf-lu track`` end to end on tiny generated clips, plus the drawing / writing helpers behind it."""
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from test_cli import assert_user_error, run_cli
 from tf_lu.errors import TfLuError
 
 cv2 = pytest.importorskip("cv2")
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOL = os.path.join(REPO_ROOT, "tools", "track_video.py")
 H, W = 48, 64
 BOX = (10, 10, 16, 16)  # 0-based x, y, w, h of the bright square in frame 0
 
@@ -44,9 +41,10 @@ def avi(tmp_path):
     return path
 
 
-def run_tool(*args, cwd=REPO_ROOT):
-    return subprocess.run([sys.executable, TOOL, *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+@pytest.fixture
+def run_tool(capsys):
+    """``tf-lu track ARGS`` in-process: ``(exit status, stdout, stderr)``."""
+    return lambda *args: run_cli(capsys, "track", *args)
 
 
 def read_boxes(path):
@@ -55,27 +53,18 @@ def read_boxes(path):
     return np.array(rows, dtype=np.float64)
 
 
-def assert_user_error(result, *fragments):
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-
-
 def leftovers(folder):
     return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
 
 
 # --------------------------------------------------------------------------------------------------------- CLI runs
 
-def test_image_folder_to_gif(image_folder, tmp_path):
+def test_image_folder_to_gif(image_folder, tmp_path, run_tool):
     out = tmp_path / "out"
-    result = run_tool("--source", image_folder, "--box", "10,10,16,16", "--tracker", "opencv-kcf", "--out", out,
-                      "--gif", "result.gif")
-    assert result.returncode == 0, result.stderr
-    assert "fps" in result.stdout
+    code, stdout, err = run_tool("--source", image_folder, "--box", "10,10,16,16", "--tracker", "opencv-kcf",
+                                 "--out", out, "--gif", "result.gif")
+    assert code == 0, err
+    assert "fps" in stdout
     boxes = read_boxes(out / "boxes.txt")
     assert boxes.shape == (8, 4)
     np.testing.assert_allclose(boxes[0], [11, 11, 16, 16])              # 1-based in the file
@@ -86,11 +75,11 @@ def test_image_folder_to_gif(image_folder, tmp_path):
     assert leftovers(out) == ["boxes.txt", "result.gif"]                 # no temporary files left
 
 
-def test_avi_to_video_one_based_max_frames(avi, tmp_path):
+def test_avi_to_video_one_based_max_frames(avi, tmp_path, run_tool):
     out = tmp_path / "out"
-    result = run_tool("--source", avi, "--box", "11 11 16 16", "--one-based", "--tracker", "opencv-kcf",
-                      "--out", out, "--video", "annotated.avi", "--max-frames", 3)
-    assert result.returncode == 0, result.stderr
+    code, stdout, err = run_tool("--source", avi, "--box", "11 11 16 16", "--one-based", "--tracker", "opencv-kcf",
+                                 "--out", out, "--video", "annotated.avi", "--max-frames", 3)
+    assert code == 0, err
     boxes = read_boxes(out / "boxes.txt")
     assert boxes.shape == (3, 4)
     np.testing.assert_allclose(boxes[0], [11, 11, 16, 16])
@@ -100,68 +89,70 @@ def test_avi_to_video_one_based_max_frames(avi, tmp_path):
     assert leftovers(out) == ["annotated.avi", "boxes.txt"]
 
 
-def test_avi_default_mp4(avi, tmp_path):
+def test_avi_default_mp4(avi, tmp_path, run_tool):
     out = tmp_path / "out"
-    result = run_tool("--source", avi, "--box", "10,10,16,16", "--tracker", "opencv-kcf", "--out", out)
-    assert result.returncode == 0, result.stderr
+    code, stdout, err = run_tool("--source", avi, "--box", "10,10,16,16", "--tracker", "opencv-kcf", "--out", out)
+    assert code == 0, err
     assert read_boxes(out / "boxes.txt").shape == (5, 4)
     assert (out / "result.mp4").stat().st_size > 0
 
 
 @pytest.mark.parametrize("box", ["1,2,3", "1,2,3,4,5", "a,b,c,d", "1,2,nan,4", ""])
-def test_bad_box_syntax(image_folder, tmp_path, box):
+def test_bad_box_syntax(image_folder, tmp_path, box, run_tool):
     out = tmp_path / "out"
-    result = run_tool("--source", image_folder, "--box", box, "--tracker", "opencv-kcf", "--out", out)
-    assert_user_error(result, "--box")
+    code, stdout, err = run_tool("--source", image_folder, "--box", box, "--tracker", "opencv-kcf", "--out", out)
+    assert_user_error(code, err, "--box")
     assert not out.exists()
 
 
 @pytest.mark.parametrize("box, fragment", [("100,100,10,10", "outside"), ("5,5,0,10", "zero size")])
-def test_unusable_box(avi, tmp_path, box, fragment):
+def test_unusable_box(avi, tmp_path, box, fragment, run_tool):
     out = tmp_path / "out"
-    assert_user_error(run_tool("--source", avi, "--box", box, "--tracker", "opencv-kcf", "--out", out), fragment)
+    code, _, err = run_tool("--source", avi, "--box", box, "--tracker", "opencv-kcf", "--out", out)
+    assert_user_error(code, err, fragment)
     assert not out.exists()
 
 
-def test_missing_source(tmp_path):
+def test_missing_source(tmp_path, run_tool):
     out = tmp_path / "out"
-    result = run_tool("--source", tmp_path / "nowhere.mp4", "--box", "1,1,5,5", "--tracker", "opencv-kcf",
-                      "--out", out)
-    assert_user_error(result, "nowhere.mp4")
+    code, stdout, err = run_tool("--source", tmp_path / "nowhere.mp4", "--box", "1,1,5,5", "--tracker", "opencv-kcf",
+                                 "--out", out)
+    assert_user_error(code, err, "nowhere.mp4")
     assert not out.exists()
 
 
-def test_unknown_tracker(image_folder, tmp_path):
+def test_unknown_tracker(image_folder, tmp_path, run_tool):
     out = tmp_path / "out"
-    result = run_tool("--source", image_folder, "--box", "10,10,16,16", "--tracker", "no-such-tracker",
-                      "--out", out)
-    assert_user_error(result, "no-such-tracker", "opencv-kcf")             # lists the known names
+    code, stdout, err = run_tool("--source", image_folder, "--box", "10,10,16,16", "--tracker", "no-such-tracker",
+                                 "--out", out)
+    assert_user_error(code, err, "no-such-tracker", "opencv-kcf")             # lists the known names
     assert not out.exists()
 
 
-def test_unknown_output_format(image_folder, tmp_path):
-    result = run_tool("--source", image_folder, "--box", "10,10,16,16", "--tracker", "opencv-kcf",
-                      "--out", tmp_path / "out", "--video", "result.mov")
-    assert_user_error(result, ".mov")
+def test_unknown_output_format(image_folder, tmp_path, run_tool):
+    code, stdout, err = run_tool("--source", image_folder, "--box", "10,10,16,16", "--tracker", "opencv-kcf",
+                                 "--out", tmp_path / "out", "--video", "result.mov")
+    assert_user_error(code, err, ".mov")
 
 
-def test_failure_leaves_no_half_written_outputs(image_folder, tmp_path):
+def test_failure_leaves_no_half_written_outputs(image_folder, tmp_path, run_tool):
     (image_folder / "6.png").write_bytes(b"corrupt bytes, not a png")
     out = tmp_path / "out"
     out.mkdir()
     (out / "boxes.txt").write_text("old results\n")                     # an earlier run's output stays untouched
-    result = run_tool("--source", image_folder, "--box", "10,10,16,16", "--tracker", "opencv-kcf", "--out", out,
-                      "--gif", "result.gif", "--video", "result.mp4")
-    assert_user_error(result, "6.png")
+    code, stdout, err = run_tool("--source", image_folder, "--box", "10,10,16,16", "--tracker", "opencv-kcf",
+                                 "--out", out, "--gif", "result.gif", "--video", "result.mp4")
+    assert_user_error(code, err, "6.png")
     assert leftovers(out) == ["boxes.txt"]
     assert (out / "boxes.txt").read_text() == "old results\n"
 
 
-def test_runs_from_another_directory(image_folder, tmp_path):
+def test_runs_from_another_directory(image_folder, tmp_path, run_tool, monkeypatch):
     out = tmp_path / "out"
-    result = run_tool("--source", image_folder, "--box", "10,10,16,16", "--tracker", "opencv-kcf", "--out", out,
-                      "--no-video", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    monkeypatch.chdir(tmp_path)
+    code, stdout, err = run_tool("--source", image_folder, "--box", "10,10,16,16", "--tracker", "opencv-kcf",
+                                 "--out", out, "--no-video")
+    assert code == 0, err
     assert leftovers(out) == ["boxes.txt"]
 
 

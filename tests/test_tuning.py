@@ -1,15 +1,15 @@
 """The keras-tuner EMA search (tf_lu/tuning.py): it scores every alpha and resumes after a kill."""
 import pytest
 
-from tf_lu import tuning
+from tf_lu.apps import tuning
 from tf_lu.config import load_config
 from tf_lu.data.synthetic import SyntheticConfig, generate_sequence
 from tf_lu.models.siamfc import SiamFCNet
-from tf_lu.tracking.tracker import resolve_path
+from tf_lu.resources import shipped_config
 
 
 def test_ema_search_resumes_after_a_kill(tmp_path, monkeypatch):
-    config = load_config(resolve_path("configs/siamfc_half.yaml"))
+    config = load_config(shipped_config("siamfc_half"))
     network = SiamFCNet(config.backbone.width).build_for()          # untrained: the search, not the score, is tested
     sequences = [generate_sequence(3, SyntheticConfig(num_frames=4, height=96, width=128), name="s")]
     real, calls = tuning.track_auc, []
