@@ -70,7 +70,8 @@ def clip_center_box(center_box, image_shape, min_size=4.0, max_fraction=1.0):
 
 
 def iou(boxes_a, boxes_b):
-    """Row-wise intersection over union of two ``(N, 4)`` arrays of ``(x, y, w, h)`` boxes (NaN -> NaN)."""
+    """Row-wise intersection over union of two ``(N, 4)`` arrays of ``(x, y, w, h)`` boxes (NaN -> NaN), at most 1
+    (two equal boxes can round to 1 + 1e-16, which would pass the success threshold 1)."""
     a = np.asarray(boxes_a, dtype=np.float64).reshape(-1, 4)
     b = np.asarray(boxes_b, dtype=np.float64).reshape(-1, 4)
     left = np.maximum(a[:, 0], b[:, 0])
@@ -80,7 +81,7 @@ def iou(boxes_a, boxes_b):
     inter = np.clip(right - left, 0, None) * np.clip(bottom - top, 0, None)
     union = a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(union > 0, inter / union, 0.0) * np.where(np.isnan(union), np.nan, 1.0)
+        return np.where(union > 0, np.minimum(inter / union, 1.0), 0.0) * np.where(np.isnan(union), np.nan, 1.0)
 
 
 def center_error(boxes_a, boxes_b):
