@@ -84,3 +84,48 @@ def test_bad_base_chains_are_one_line_errors(tmp_path, files, fragment):
     with pytest.raises(TfLuError, match=fragment) as info:
         load_config(str(tmp_path / "a.yaml"))
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("text, key", [
+    ("track: {scale_num: 0}\n", "track.scale_num"),
+    ("track: {scale_num: 4}\n", "track.scale_num"),
+    ("track: {scale_num: -3}\n", "track.scale_num"),
+    ("track: {instance_size: 100}\n", "track.instance_size"),
+    ("track: {exemplar_size: 0}\n", "track.exemplar_size"),
+    ("track: {total_stride: 0}\n", "track.total_stride"),
+    ("track: {scale_step: -1.0}\n", "track.scale_step"),
+    ("track: {window_influence: 1.5}\n", "track.window_influence"),
+    ("track: {scale_lr: .nan}\n", "track.scale_lr"),
+    ("track: {min_size: 0}\n", "track.min_size"),
+    ("backbone: {width: 0}\n", "backbone.width"),
+    ("updater: {alpha: -0.1}\n", "updater.alpha"),
+    ("updater: {interval: 0}\n", "updater.interval"),
+    ("updater: {dropout: 1.0}\n", "updater.dropout"),
+    ("updater: {sgd_lr: .inf}\n", "updater.sgd_lr"),
+    ("train: {steps: 0}\n", "train.steps"),
+    ("train: {steps_per_epoch: -5}\n", "train.steps_per_epoch"),
+    ("train: {instance_size: 127}\n", "train.instance_size"),
+    ("train: {batch_size: 0}\n", "train.batch_size"),
+    ("data: {composite_fraction: 2}\n", "data.composite_fraction"),
+    ("data: {shards: 0}\n", "data.shards"),
+    ("meta: {reverse_prob: -0.5}\n", "meta.reverse_prob"),
+    ("meta: {anchor_lambda: 1.2}\n", "meta.anchor_lambda"),
+    ("meta: {unroll: 0}\n", "meta.unroll"),
+    ("meta: {steps: 0}\n", "meta.steps"),
+])
+def test_values_out_of_range_name_the_key(tmp_path, text, key):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(TfLuError) as info:
+        load_config(str(path))
+    assert f"'{key}'" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_values_are_checked_after_the_whole_base_chain(tmp_path):
+    # the base alone has an instance crop smaller than the default exemplar; the child fixes it
+    (tmp_path / "base.yaml").write_text("track: {exemplar_size: 63}\n")
+    (tmp_path / "child.yaml").write_text("base: base.yaml\ntrack: {instance_size: 127}\n")
+    config = load_config(str(tmp_path / "child.yaml"))
+    assert config.track.instance_size == 127
+    with pytest.raises(TfLuError, match="track.scale_num"):
+        load_config(str(tmp_path / "child.yaml"), {"track": {"scale_num": 2}})

@@ -1,15 +1,17 @@
-"""Frozen config dataclasses with defaults from :mod:`tf_lu.paper`, and YAML overrides.
+"""Frozen config dataclasses with defaults from :mod:`tf_lu.paper`, YAML overrides, and value checks.
 
 An experiment file is a small YAML mapping that overrides only what differs, e.g.::
 
     backbone: {width: 0.5}
     updater: {kind: ema, alpha: 0.02}
 
-Unknown keys or wrongly typed values are a :class:`TfLuError` naming the key.  Relative file paths in a config
-file (``weights``, ``updater.updater_weights`` and ``base``) are relative to the folder of the file that names them,
-and are made absolute when the file is loaded, so a config means the same from any working directory.
+Unknown keys, wrongly typed values and values out of range (:func:`validate`) are a :class:`TfLuError` naming the
+key.  Relative file paths in a config file (``weights``, ``updater.updater_weights`` and ``base``) are relative to
+the folder of the file that names them, and are made absolute when the file is loaded, so a config means the same
+from any working directory.
 """
 import dataclasses
+import math
 import os
 from typing import Optional, Tuple
 
@@ -209,13 +211,79 @@ def _read_file(path, chain):
     return _resolve_paths(data, os.path.dirname(os.path.abspath(path))), parent, chain + (real,)
 
 
-def load_config(path=None, overrides=None, base=None, _chain=()):
-    """Defaults, then the YAML file at ``path`` (which may name ``base:`` files to start from), then ``overrides``."""
+# --- value checks: what a type allows but the code cannot use (a scale count of 0, a NaN rate, ...) ---------------
+def _number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+RULES = {
+    "positive": (lambda v: _number(v) and v > 0, "a positive number"),
+    "at least 1": (lambda v: _number(v) and v >= 1, "at least 1"),
+    "non-negative": (lambda v: _number(v) and v >= 0, "zero or more"),
+    "fraction": (lambda v: _number(v) and 0 <= v <= 1, "in [0, 1]"),
+    "below 1": (lambda v: _number(v) and 0 <= v < 1, "in [0, 1)"),
+    "odd": (lambda v: _number(v) and v >= 1 and int(v) % 2 == 1, "an odd number, at least 1"),
+    "finite": (lambda v: _number(v), "a finite number"),
+}
+
+KEYS = {
+    "backbone": {"width": "positive", "cf_lambda": "positive", "cf_sigma": "positive", "cf_margin": "non-negative"},
+    "track": {"exemplar_size": "at least 1", "instance_size": "at least 1", "context": "non-negative",
+              "total_stride": "at least 1", "scale_num": "odd", "scale_step": "positive",
+              "scale_penalty": "positive", "scale_lr": "fraction", "window_influence": "fraction",
+              "response_up": "at least 1", "min_size": "positive"},
+    "updater": {"alpha": "fraction", "sgd_set_size": "at least 1", "sgd_batch": "at least 1", "sgd_lr": "positive",
+                "sgd_long_term_every": "at least 1", "sgd_long_term_iters": "non-negative",
+                "sgd_short_term_iters": "non-negative", "sgd_confidence": "fraction",
+                "sgd_positive_radius": "positive", "layers": "at least 1", "hidden": "at least 1",
+                "dropout": "below 1", "interval": "at least 1"},
+    "train": {"exemplar_size": "at least 1", "instance_size": "at least 1", "positive_radius": "positive",
+              "batch_size": "at least 1", "steps": "at least 1", "steps_per_epoch": "at least 1",
+              "lr_start": "positive", "lr_end": "positive", "weight_decay": "non-negative", "stretch": "below 1",
+              "shift": "non-negative", "colour": "fraction", "seed": "finite"},
+    "data": {"max_frame_gap": "at least 1", "pairs": "at least 1", "composite_fraction": "fraction",
+             "synthetic_sequences": "non-negative", "shards": "at least 1"},
+    "meta": {"unroll": "at least 1", "max_length": "at least 1", "max_interval": "at least 1",
+             "batch_size": "at least 1", "lr": "positive", "weight_decay": "non-negative",
+             "anchor_lambda": "fraction", "max_shift": "non-negative", "reverse_prob": "fraction",
+             "steps": "at least 1", "steps_per_epoch": "at least 1", "seed": "finite"},
+}
+
+LARGER = (("track", "instance_size", "exemplar_size"), ("train", "instance_size", "exemplar_size"))
+
+
+def validate(config):
+    """Return ``config`` unchanged, or raise a :class:`TfLuError` naming the first key whose value is out of range.
+    Keys a config lacks are skipped."""
+    for section, keys in KEYS.items():
+        part = getattr(config, section, None)
+        for key, rule in keys.items():
+            if part is None or not hasattr(part, key):
+                continue
+            test, wanted = RULES[rule]
+            value = getattr(part, key)
+            if not test(value):
+                raise TfLuError(f"config key '{section}.{key}' must be {wanted}, got {value!r}")
+    for section, large, small in LARGER:
+        part = getattr(config, section, None)
+        if part is not None and getattr(part, large) <= getattr(part, small):
+            raise TfLuError(f"config key '{section}.{large}' ({getattr(part, large)}) must be larger than "
+                            f"'{section}.{small}' ({getattr(part, small)})")
+    return config
+
+
+def load_config(path=None, overrides=None):
+    """Defaults, then the YAML file at ``path`` (which may name ``base:`` files to start from), then ``overrides``;
+    the result is checked by :func:`validate`."""
+    return validate(_load(path, overrides))
+
+
+def _load(path=None, overrides=None, base=None, _chain=()):
     config = base or Config()
     if path:
         data, parent, chain = _read_file(path, _chain)
         if parent:
-            config = load_config(os.path.join(os.path.dirname(path), parent), base=config, _chain=chain)
+            config = _load(os.path.join(os.path.dirname(path), parent), base=config, _chain=chain)
         try:
             config = _merge(config, data, "")
         except TfLuError as exc:
