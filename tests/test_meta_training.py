@@ -14,7 +14,8 @@ from tf_lu.updaters.learned import window_at
 from tf_lu.models.losses import anchor_loss
 from tf_lu.data.records import sequence_file_name, write_sequence_shard
 from tf_lu.models.siamfc import SiamFCNet
-from tf_lu.training.feature_cache import FEATURE_LISTS, cache_features, chunk_dataset
+from tf_lu.data.records.features import FEATURE_LISTS, chunk_dataset
+from tf_lu.training.feature_cache import cache_features
 from tf_lu.training.meta import build_meta_trainer, train_updater
 
 S, C, M = 22, 4, 6   # search feature side, channels, template side
@@ -155,7 +156,7 @@ def test_mirrored_frames_keep_the_box_on_the_target():
 
 def test_mirrored_copies_share_the_feature_folder_and_keep_their_names(tmp_path):
     import glob
-    from tf_lu.training.feature_cache import count_held_out, sequence_base_name
+    from tf_lu.data.records.features import count_held_out, sequence_base_name
     network, feat_dir = _generated_features(tmp_path, count=2)
     cache_features(str(tmp_path / "seq"), feat_dir, network.backbone, progress=False, mirror=True)
     plain = glob.glob(os.path.join(feat_dir, "feat-*-seq.tfrecord"))
@@ -235,7 +236,7 @@ def test_time_reversal_plays_whole_sequences_backwards(tmp_path):
 
 
 def test_time_reversal_keeps_sequences_whose_last_frame_is_absent():
-    from tf_lu.training.feature_cache import reverse_in_time
+    from tf_lu.data.records.features import reverse_in_time
     features = tf.reshape(tf.range(4, dtype=tf.float32), (4, 1))
     offsets = tf.zeros((4, 2))
     kept = reverse_in_time(features, tf.constant([False, False, False, True]), offsets, tf.constant(0.0), 1.0)
@@ -264,7 +265,7 @@ def test_first_template_is_taken_on_the_target_of_the_first_frame():
 
 
 def test_held_out_sequences_are_left_out_of_meta_training(tmp_path):
-    from tf_lu.training.feature_cache import sequence_base_name
+    from tf_lu.data.records.features import sequence_base_name
     _, feat_dir = _generated_features(tmp_path)
     every = list(chunk_dataset(feat_dir, batch_size=2, unroll=5, repeat=False)[0])
     kept = list(chunk_dataset(feat_dir, batch_size=2, unroll=5, repeat=False,
@@ -302,7 +303,7 @@ def test_the_no_update_loss_differs_from_the_updater_loss_once_the_template_move
 
 
 def test_held_out_dataset_scores_each_held_out_sequence_once(tmp_path):
-    from tf_lu.training.feature_cache import held_out_chunk_dataset
+    from tf_lu.data.records.features import held_out_chunk_dataset
     _, feat_dir = _generated_features(tmp_path, count=3)
     dataset, count, steps = held_out_chunk_dataset(feat_dir, batch_size=2, unroll=5, hold_out=("synthetic-0001",))
     chunks = list(dataset.take(steps))

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from tf_lu.data.pairs import CropTrack, composite_pair, crop_track_from_sequence, sample_pair
 from tf_lu.data.sequences import is_otb_folder, read_otb_dataset
-from tf_lu.data.records import write_pair_records
+from tf_lu.data.records.pairs import write_pair_records
 
 
 def load_crop_tracks(root, progress=True):

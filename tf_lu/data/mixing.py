@@ -59,7 +59,7 @@ def mixed_pair_dataset(paths_with_weights, train_config, total_stride=8, repeat=
     normalized weights and batched.  ``repeat=False`` stops when the first set runs out (``stop_on_empty_dataset``).
     """
     import tensorflow as tf
-    from tf_lu.data.records import pair_dataset
+    from tf_lu.data.records.pairs import pair_dataset
     if isinstance(paths_with_weights, (str, os.PathLike)):
         paths_with_weights = [os.fspath(paths_with_weights)]
     pairs = normalized_weights(paths_with_weights)
@@ -77,7 +77,7 @@ def mixed_sequence_files(paths_with_weights):
 
     Each folder's weight (normalized over the folders) is shared equally among its files of that bucket, so a
     trainer that draws files by weight draws the folders in the given proportions within every bucket."""
-    from tf_lu.data.records import sequence_buckets
+    from tf_lu.data.records.sequences import sequence_buckets
     if isinstance(paths_with_weights, (str, os.PathLike)):
         paths_with_weights = [os.fspath(paths_with_weights)]
     mixed = {}

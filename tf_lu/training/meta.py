@@ -25,9 +25,13 @@ sequences.  ``peak_error`` and ``peak_error_none`` are the mean distances, in re
 (cosine-windowed, if configured) response peak to the target: the loss can fall through a better-calibrated response
 alone, a localisation gain shows here.  With ``meta.hold_out`` the held-out sequences are scored every epoch
 (``val_cls``, ``val_cls_none``): that comparison is out of sample.
+
+Under a ``tf.distribute`` strategy (:mod:`tf_lu.training.distribute`) each replica runs ``B / replicas`` of the batch's
+sequences and carries their state in its own copy of the state variables (``synchronization=ON_READ``); the losses are
+sums over each replica's frames divided by the scored frames of all replicas, so the summed gradients are those of the
+global batch.
 """
 import collections
-import json
 import os
 
 import keras
@@ -41,8 +45,12 @@ from tf_lu.updaters.learned import window_at
 from tf_lu.models.labels import centred_label_map, label_maps
 from tf_lu.models.losses import CLASSIFICATION_LOSSES, anchor_loss
 from tf_lu.models.response import blend_window, hann_window
-from tf_lu.training.feature_cache import chunk_dataset, feature_shape, held_out_chunk_dataset
-from tf_lu.training.fitting import fit_resumable
+from tf_lu.data.records.features import chunk_dataset, feature_shape, held_out_chunk_dataset
+from tf_lu.data.shard_check import checked_records
+from tf_lu.training.distribute import (distribute_rows, global_sum, keep_float32, output_dir, precision_policy,
+                                       replica_batch)
+from tf_lu.training.fitting import (SUMMARY_FILE, completed_run, fit_resumable, save_weights_atomic,
+                                    write_json_atomic)
 from tf_lu.updaters.network import UpdaterNet, load_weights_into
 
 
@@ -60,7 +68,8 @@ class MetaTrainer(keras.Model):
         if meta_config.loss not in CLASSIFICATION_LOSSES:
             raise TfLuError(f"meta.loss: unknown {meta_config.loss!r} (known: {', '.join(CLASSIFICATION_LOSSES)})")
         self.classification = CLASSIFICATION_LOSSES[meta_config.loss]
-        self.batch, self.size, self.channels, self.m = batch, size, channels, template_size
+        self.batch = replica_batch(batch, tf.distribute.get_strategy().num_replicas_in_sync)
+        self.size, self.channels, self.m = size, channels, template_size
         response = size - template_size + 1
         self.labels = tf.constant(centred_label_map(response, stride, positive_radius)[None, :, :, None])
         self.stride, self.radius = float(stride), float(positive_radius)
@@ -68,12 +77,12 @@ class MetaTrainer(keras.Model):
         self.centre = (size - template_size) // 2
         self.window = tf.constant(hann_window(response))[None]
         self.window_influence = float(window_influence)
-        zeros = lambda shape: tf.Variable(tf.zeros(shape), trainable=False)
-        t_shape = (batch, template_size, template_size, channels)
-        self.theta_1, self.theta = zeros(t_shape), zeros(t_shape)
-        self.position = tf.Variable(tf.zeros((batch, 2), tf.int32), trainable=False)
-        self.step_count = tf.Variable(0, trainable=False)
-        self.hidden = [[zeros(s.shape) for s in layer] for layer in net.zero_states(batch, template_size)]
+        t_shape = (self.batch, template_size, template_size, channels)
+        self.theta_1, self.theta = carried_variable(tf.zeros(t_shape)), carried_variable(tf.zeros(t_shape))
+        self.position = carried_variable(tf.zeros((self.batch, 2), tf.int32))
+        self.step_count = carried_variable(tf.constant(0))
+        self.hidden = [[carried_variable(tf.zeros(s.shape)) for s in layer]
+                       for layer in net.zero_states(self.batch, template_size)]
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.cls_tracker = keras.metrics.Mean(name="cls")
         self.anchor_tracker = keras.metrics.Mean(name="anchor")
@@ -152,9 +161,11 @@ class MetaTrainer(keras.Model):
             confidence = tf.where(tf.equal(step, 0), 1.0,
                                   tf.sigmoid(tf.reduce_max(tf.stop_gradient(logits), axis=[1, 2, 3])))
             theta_new, hidden = self.net(candidate, hidden, theta_1, training=training, confidence=confidence)
+            theta_new, hidden = tf.cast(theta_new, tf.float32), [[tf.cast(v, tf.float32) for v in layer]
+                                                                  for layer in hidden]
             theta = tf.where(tf.equal(step % self.interval, 0), theta_new, theta)
             step += 1
-        count = tf.maximum(count, 1.0)
+        count = tf.maximum(global_sum(count), 1.0)   # every replica's scored frames
         losses = ChunkLosses(total / count, cls_total / count, anchor_total / count, none_total / count,
                              peak_total / count, peak_none_total / count)
         return losses, (theta_1, hidden, theta, position, step)
@@ -170,7 +181,7 @@ class MetaTrainer(keras.Model):
                 var.assign(tf.stop_gradient(value))
 
     def _track(self, losses):
-        for tracker, value in zip(self.metrics, losses):
+        for tracker, value in zip(self.metrics, global_sum(tuple(losses))):
             tracker.update_state(value)
         return {m.name: m.result() for m in self.metrics}
 
@@ -178,8 +189,9 @@ class MetaTrainer(keras.Model):
         features, absent, offsets, reset = data
         with tf.GradientTape() as tape:
             losses, state = self.unroll(features, absent, reset, training=True, offsets=offsets)
+            scaled = self.optimizer.scale_loss(losses.loss)
         variables = self.net.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(losses.loss, variables), variables))
+        self.optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
         self._store(state)
         return self._track(losses)
 
@@ -189,14 +201,26 @@ class MetaTrainer(keras.Model):
         self._store(state)
         return self._track(losses)
 
+    def _carried_variables(self):
+        return [self.theta_1, self.theta, self.position, self.step_count] + [v for layer in self.hidden for v in layer]
+
     def carried_state(self):
-        return [v.numpy() for v in (self.theta_1, self.theta, self.position, self.step_count)] + \
-            [v.numpy() for layer in self.hidden for v in layer]
+        """The carried state as NumPy arrays: per variable, one array per local replica."""
+        local = self.distribute_strategy.experimental_local_results
+        return [[part.numpy() for part in local(var)] for var in self._carried_variables()]
 
     def restore_carried_state(self, values):
-        for var, value in zip([self.theta_1, self.theta, self.position, self.step_count]
-                              + [v for layer in self.hidden for v in layer], values):
-            var.assign(value)
+        local = self.distribute_strategy.experimental_local_results
+        for var, parts in zip(self._carried_variables(), values):
+            for part, value in zip(local(var), parts):
+                part.assign(value)
+
+
+def carried_variable(value):
+    """A non-trainable variable of the carried state: under a strategy every replica keeps its own value (its
+    sequences' state); read outside a replica it is the first replica's."""
+    return tf.Variable(value, trainable=False, synchronization=tf.VariableSynchronization.ON_READ,
+                       aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
 
 
 class KeepTrainingState(keras.callbacks.Callback):
@@ -218,6 +242,7 @@ def build_meta_trainer(config, adjust, size, channels, template_size=6):
     net.build_for(template_size)
     trainer = MetaTrainer(net, adjust, cfg.batch_size, size, channels, template_size, cfg, upd.interval,
                           window_influence=config.track.window_influence if cfg.cosine_window else 0.0)
+    keep_float32(trainer)
     trainer.compile(optimizer=keras.optimizers.AdamW(cfg.lr, weight_decay=cfg.weight_decay))
     trainer.optimizer.build(trainer.net.trainable_variables)
     trainer.built = True  # every weight exists already (the net is built); BackupAndRestore needs this
@@ -233,29 +258,50 @@ def frozen_adjust(network):
     return adjust
 
 
-def train_updater(config, network, features_dir, out_dir, verbose=1, extra_callbacks=()):
-    """Meta-train the learned updater on cached features; resumable.  Writes ``updater.weights.h5``."""
+def meta_identity(config):
+    """The settings a resumed meta-training run must share with the run it continues (all but the step count)."""
+    return {"updater": to_dict(config)["updater"],
+            "meta": {k: v for k, v in to_dict(config)["meta"].items() if k != "steps"}}
+
+
+def train_updater(config, network, features_dir, out_dir, verbose=1, extra_callbacks=(), strategy=None,
+                  precision="float32", skip_unreadable=False):
+    """Meta-train the learned updater on cached features for exactly ``config.meta.steps`` steps; resumable (rerun
+    the same call), and a finished run is reported, not redone.  Writes ``updater.weights.h5``.  The feature shards
+    are checked first (:mod:`tf_lu.data.shard_check`; ``skip_unreadable`` leaves unreadable records out and counts
+    them).  ``strategy``: a ``tf.distribute`` strategy (default: one device); ``precision``: Keras' dtype policy for
+    the updater network."""
     cfg = config.meta
+    strategy = strategy or tf.distribute.get_strategy()
+    out_dir = output_dir(out_dir, strategy)
+    done = completed_run(out_dir, cfg.steps, "updater.weights.h5", meta_identity(config))
+    if done:
+        return done
+    features_dir, skipped = checked_records(features_dir, os.path.join(out_dir, "readable-features"),
+                                            skip_unreadable)
     keras.utils.set_random_seed(cfg.seed)
-    os.makedirs(out_dir, exist_ok=True)
-    dataset, (size, channels) = chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.seed,
-                                              reverse_prob=cfg.reverse_prob, hold_out=cfg.hold_out)
+    chunks = lambda: chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.seed, reverse_prob=cfg.reverse_prob,
+                                   hold_out=cfg.hold_out)
+    size, _, channels = feature_shape(features_dir)
+    dataset = distribute_rows(strategy, lambda: chunks()[0], cfg.batch_size)
     template_size = int(network.backbone.compute_output_shape((1, 127, 127, 3))[1])
-    trainer = build_meta_trainer(config, frozen_adjust(network), size, channels, template_size)
+    with precision_policy(precision), strategy.scope():
+        trainer = build_meta_trainer(config, frozen_adjust(network), size, channels, template_size)
     validation, validation_steps, callbacks = None, None, tuple(extra_callbacks)
     if cfg.hold_out:
-        validation, _, validation_steps = held_out_chunk_dataset(features_dir, cfg.batch_size, cfg.unroll,
-                                                                 cfg.hold_out)
+        held_out = lambda: held_out_chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.hold_out)
+        validation_steps = held_out()[2]
+        validation = distribute_rows(strategy, lambda: held_out()[0], cfg.batch_size)
         callbacks = (KeepTrainingState(),) + callbacks
-    history, epochs, wall = fit_resumable(trainer, dataset, out_dir, cfg.steps, cfg.steps_per_epoch, verbose,
-                                          callbacks, validation_data=validation, validation_steps=validation_steps)
-    trainer.net.save_weights(os.path.join(out_dir, "updater.weights.h5"))
-    summary = {"steps": epochs * cfg.steps_per_epoch, "epochs_this_run": len(history.history.get("loss", [])),
-               "wall_seconds_this_run": round(wall, 1),
+    history, steps_run, wall = fit_resumable(trainer, dataset, out_dir, cfg.steps, cfg.steps_per_epoch, verbose,
+                                             callbacks, validation_data=validation, validation_steps=validation_steps,
+                                             identity=meta_identity(config))
+    save_weights_atomic(trainer.net, os.path.join(out_dir, "updater.weights.h5"))
+    summary = {"steps": cfg.steps, "steps_this_run": steps_run, "epochs_this_run": len(history.history.get("loss", [])),
+               "wall_seconds_this_run": round(wall, 1), "skipped_records": skipped,
                "history": {k: [float(x) for x in v] for k, v in history.history.items()},
                "updater": to_dict(config)["updater"], "meta": to_dict(config)["meta"]}
-    with open(os.path.join(out_dir, "train_summary.json"), "w", encoding="utf-8") as handle:
-        json.dump(summary, handle, indent=2)
+    write_json_atomic(os.path.join(out_dir, SUMMARY_FILE), summary)
     return summary
 
 

@@ -1,17 +1,17 @@
-"""Sharded TFRecords for training, and their ``tf.data`` readers.
-
-Pair records (feature extractor): one ``tf.train.Example`` per pair with JPEG ``exemplar`` (143x143, the 127
+"""Pair records (feature extractor): one ``tf.train.Example`` per pair with JPEG ``exemplar`` (143x143, the 127
 exemplar window with a margin for augmentation), JPEG ``search`` (255x255, target centred), ``source`` and
-``composite``.  Written once by :func:`write_pair_records`, read and augmented by :func:`pair_dataset`.
+``composite``, in shards ``pairs-XXXXX-of-YYYYY.tfrecord``.  Written by :func:`write_pair_records` (or a curation's
+pair stage), read and augmented by :func:`pair_dataset`.
 """
 import glob
-import json
 import os
 
 import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
+from tf_lu.data.records.common import (bytes_feature, encode_jpeg, int_feature, pair_shard_name, record_writer,
+                                       write_json)
 from tf_lu.errors import TfLuError
 from tf_lu.models.labels import centred_label_map
 
@@ -23,26 +23,16 @@ PAIR_FEATURES = {
 }
 
 
-def _bytes(value):
-    return tf.train.Feature(bytes_list=tf.train.BytesList(value=[value]))
-
-
-def _int(value):
-    return tf.train.Feature(int64_list=tf.train.Int64List(value=[int(value)]))
-
-
-def encode_jpeg(image, quality=90):
-    return tf.io.encode_jpeg(tf.constant(image, tf.uint8), quality=quality).numpy()
-
-
 def pair_example(exemplar, search, source, composite):
+    """One serialized pair: exemplar and search crops (uint8 RGB), the source name and the composite flag."""
     return tf.train.Example(features=tf.train.Features(feature={
-        "exemplar": _bytes(encode_jpeg(exemplar)), "search": _bytes(encode_jpeg(search)),
-        "source": _bytes(source.encode()), "composite": _int(composite)})).SerializeToString()
+        "exemplar": bytes_feature(encode_jpeg(exemplar)), "search": bytes_feature(encode_jpeg(search)),
+        "source": bytes_feature(source.encode()), "composite": int_feature(composite)})).SerializeToString()
 
 
 def write_pair_records(pairs, out_dir, count, shards=8, manifest=None, progress=True):
-    """Write ``count`` pairs drawn from the iterator ``pairs`` into ``out_dir/pairs-XXXXX-of-YYYYY.tfrecord``.
+    """Write ``count`` pairs drawn from the iterator ``pairs`` (``(exemplar, search, source, composite)``) into
+    ``out_dir/pairs-XXXXX-of-YYYYY.tfrecord``, and ``manifest.json``.
 
     Shards are written to a temporary name and renamed when complete, so a killed run leaves only whole shards;
     shards that already exist are kept and skipped (the run resumes).
@@ -51,19 +41,18 @@ def write_pair_records(pairs, out_dir, count, shards=8, manifest=None, progress=
     per_shard = int(np.ceil(count / shards))
     bar = tqdm(total=count, desc="pairs", unit="pair", disable=not progress)
     for shard in range(shards):
-        path = os.path.join(out_dir, f"pairs-{shard:05d}-of-{shards:05d}.tfrecord")
+        path = os.path.join(out_dir, pair_shard_name(shard, shards))
         n = min(per_shard, count - shard * per_shard)
         if os.path.exists(path):
             bar.update(n)
             continue
-        with tf.io.TFRecordWriter(path + ".tmp") as writer:
+        with record_writer(path) as writer:
             for _ in range(n):
                 writer.write(pair_example(*next(pairs)))
                 bar.update(1)
-        os.replace(path + ".tmp", path)
     bar.close()
-    with open(os.path.join(out_dir, "manifest.json"), "w", encoding="utf-8") as handle:
-        json.dump({"kind": "pairs", "count": count, "shards": shards, **(manifest or {})}, handle, indent=2)
+    write_json(os.path.join(out_dir, "manifest.json"), {"kind": "pairs", "count": count, "shards": shards,
+                                                        **(manifest or {})})
 
 
 def pair_files(path):
@@ -136,61 +125,3 @@ def pair_dataset(path, train_config, total_stride=8, repeat=True, shuffle=2048):
         dataset = dataset.repeat()
     dataset = dataset.map(parse, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.batch(train_config.batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
-
-
-# --- Sequence records (learned updater): length-bucketed, target-centred crop sequences -------------------------
-#
-# One tf.train.SequenceExample per training sequence: context ``name`` and ``length``; feature lists ``frames``
-# (JPEG 255x255 crops centred on the ground-truth target, the SiamFC curation), ``boxes`` (0-based x, y, w, h in
-# crop coordinates) and ``absent``.  Files are named ``seq-L{length:03d}-{shard:05d}.tfrecord`` so that every file
-# holds one bucket length (a multiple of the unroll length H).
-
-SEQUENCE_CONTEXT = {"name": tf.io.FixedLenFeature([], tf.string), "length": tf.io.FixedLenFeature([], tf.int64)}
-SEQUENCE_FEATURES = {"frames": tf.io.FixedLenSequenceFeature([], tf.string),
-                     "boxes": tf.io.FixedLenSequenceFeature([4], tf.float32),
-                     "absent": tf.io.FixedLenSequenceFeature([], tf.int64)}
-
-
-def sequence_example(name, crops, boxes):
-    """Serialize one crop sequence (list of 255x255 uint8 crops, (N, 4) boxes with NaN rows for absent frames)."""
-    boxes = np.asarray(boxes, dtype=np.float32).reshape(-1, 4)
-    absent = ~np.all(np.isfinite(boxes), axis=1)
-    clean = np.where(absent[:, None], 0.0, boxes)
-    feature_lists = tf.train.FeatureLists(feature_list={
-        "frames": tf.train.FeatureList(feature=[_bytes(encode_jpeg(c)) for c in crops]),
-        "boxes": tf.train.FeatureList(feature=[tf.train.Feature(float_list=tf.train.FloatList(value=b))
-                                               for b in clean]),
-        "absent": tf.train.FeatureList(feature=[_int(a) for a in absent])})
-    context = tf.train.Features(feature={"name": _bytes(name.encode()), "length": _int(len(crops))})
-    return tf.train.SequenceExample(context=context, feature_lists=feature_lists).SerializeToString()
-
-
-def sequence_file_name(length, shard):
-    return f"seq-L{length:03d}-{shard:05d}.tfrecord"
-
-
-def write_sequence_shard(path, items):
-    """Write ``(name, crops, boxes)`` items to ``path`` atomically (temporary name, then rename)."""
-    with tf.io.TFRecordWriter(path + ".tmp") as writer:
-        for name, crops, boxes in items:
-            writer.write(sequence_example(name, crops, boxes))
-    os.replace(path + ".tmp", path)
-
-
-def parse_sequence(record):
-    """One serialized sequence -> dict(name, length, frames (L, 255, 255, 3) uint8, boxes (L, 4), absent (L,))."""
-    context, lists = tf.io.parse_single_sequence_example(record, SEQUENCE_CONTEXT, SEQUENCE_FEATURES)
-    frames = tf.map_fn(lambda b: tf.io.decode_jpeg(b, channels=3), lists["frames"], fn_output_signature=tf.uint8)
-    return {"name": context["name"], "length": context["length"], "frames": frames,
-            "boxes": lists["boxes"], "absent": tf.cast(lists["absent"], tf.bool)}
-
-
-def sequence_buckets(path):
-    """``{length: [files]}`` of the sequence records in ``path``."""
-    buckets = {}
-    for file in sorted(glob.glob(os.path.join(path, "seq-L*-*.tfrecord"))):
-        length = int(os.path.basename(file)[5:8])
-        buckets.setdefault(length, []).append(file)
-    if not buckets:
-        raise TfLuError(f"no sequence records (seq-L*-*.tfrecord) in {path}")
-    return buckets
