@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT
 
 SHIPPED = {"tf_lu.configs": "configs", "tf_lu.saved_models": "saved_models"}
-SOURCES = ("pyproject.toml", "README.md", "tf_lu", "configs", "saved_models")
+SOURCES = ("pyproject.toml", "setup.py", "README.md", "tf_lu", "configs", "saved_models")
 
 
 def project():
@@ -29,10 +29,10 @@ def source_packages():
     return found
 
 
-def test_every_subpackage_and_the_shipped_files_are_packaged():
+def test_the_shipped_files_and_the_command_are_declared():
     setuptools = project()["tool"]["setuptools"]
-    assert set(setuptools["packages"]) == source_packages() | set(SHIPPED)
     assert setuptools["package-dir"] == SHIPPED
+    assert set(setuptools["package-data"]) == set(SHIPPED)
     assert project()["project"]["scripts"] == {"tf-lu": "tf_lu.cli.main:main"}
 
 
@@ -66,8 +66,14 @@ def test_installed_command_runs_from_another_folder(tmp_path, generated_otb_fold
     install = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site),
                               str(source)], capture_output=True, text=True, timeout=600)
     assert install.returncode == 0, install.stderr
-    assert os.path.isfile(site / "tf_lu" / "configs" / "trackers" / "siamfc-none.yaml")
-    assert os.path.isfile(site / "tf_lu" / "saved_models" / "siamfc_half" / "model.weights.h5")
+    missing = [p for p in source_packages() if not os.path.isfile(site / p.replace(".", "/") / "__init__.py")]
+    assert not missing, f"subpackages left out of the installed package: {missing}"
+    for name, folder in SHIPPED.items():
+        shipped = {os.path.relpath(os.path.join(base, f), os.path.join(ROOT, folder))
+                   for base, _, files in os.walk(os.path.join(ROOT, folder)) for f in files}
+        installed = {os.path.relpath(os.path.join(base, f), site / name.replace(".", "/"))
+                     for base, _, files in os.walk(site / name.replace(".", "/")) for f in files}
+        assert shipped <= installed, f"{folder}/ files left out: {sorted(shipped - installed)}"
     env = {**os.environ, "PYTHONPATH": str(site)}
 
     def run(*command):
