@@ -217,3 +217,17 @@ def test_search_ema_defaults_to_the_shipped_config_and_writes_its_record(capsys,
     assert record == {"data": os.path.basename(generated_otb_folder), "best": 0.02,
                       "auc": {"0.01": 0.5, "0.02": 0.625}}
     assert (out / "ema_search.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("evaluate-updater", "--config", os.path.join(ROOT, "configs", "updater_siamfc_half.yaml"), "--features", "f"),
+     "names no updater weights"),
+    (("time", "backend"), "give --out (or --compare)"),
+    (("time", "backend", "--compare", "one.npz"), "two existing .npz files"),
+    (("time", "backend", "--random", "wide", "--out", "o"), "--random takes WIDTH,HIDDEN"),
+])
+def test_commands_check_their_options(capsys, monkeypatch, tmp_path, args, fragment):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, *args)
+    assert_user_error(code, err, fragment)
+    assert os.listdir(tmp_path) == []

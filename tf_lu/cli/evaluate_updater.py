@@ -11,7 +11,6 @@ response peak to the target.
 import json
 
 from tf_lu.cli.common import comma_list
-from tf_lu.errors import TfLuError
 
 
 def add_arguments(parser):
@@ -23,18 +22,8 @@ def add_arguments(parser):
 
 
 def run(args):
-    from tf_lu.config import load_config
-    from tf_lu.models.siamfc import load_siamfc_network
-    from tf_lu.training.meta import evaluate_updater
-    overrides = {"meta": {"hold_out": comma_list(args.hold_out)}} if args.hold_out else None
-    config = load_config(args.config, overrides)
-    weights = args.weights or config.updater.updater_weights
-    if not weights:
-        raise TfLuError(f"{args.config} names no updater weights (key 'updater.updater_weights'); pass --weights")
-    scores = evaluate_updater(config, load_siamfc_network(config), args.features, weights)
-    scores["cls_gain"] = scores["cls_none"] - scores["cls"]
-    scores["peak_error_gain"] = scores["peak_error_none"] - scores["peak_error"]
-    record = {"config": args.config, "weights": weights, **scores}
+    from tf_lu.apps.updater_scores import score_updater
+    record = score_updater(args.config, args.features, args.weights, comma_list(args.hold_out))
     print(json.dumps(record, indent=2))
     if args.out:
         with open(args.out, "w", encoding="utf-8") as handle:
