@@ -231,3 +231,24 @@ def test_commands_check_their_options(capsys, monkeypatch, tmp_path, args, fragm
     code, _, err = run_cli(capsys, *args)
     assert_user_error(code, err, fragment)
     assert os.listdir(tmp_path) == []
+
+
+def test_report_regenerates_a_benchmark_and_merges_runs(capsys, tmp_path, generated_otb_folder):
+    """Two runs (a tracker per sequence) reported as one tracker over both sequences, then a plain report."""
+    names = sorted(os.listdir(generated_otb_folder))
+    runs = []
+    for name, tracker in zip(names, ("opencv-kcf", "opencv-mosse")):
+        runs.append(tmp_path / tracker)
+        code, _, err = run_cli(capsys, "benchmark", "--data", generated_otb_folder, "--sequences", name,
+                               "--trackers", tracker, "--out", runs[-1], "--no-progress")
+        assert code == 0, err
+    merged = tmp_path / "merged"
+    code, out, err = run_cli(capsys, "report", "--results", ",".join(str(r / "results") for r in runs),
+                             "--data", generated_otb_folder, "--out", merged, "--merge", "peer=opencv-kcf,opencv-mosse")
+    assert code == 0, err
+    summary = json.loads((merged / "summary.json").read_text())
+    assert list(summary["trackers"]) == ["peer"] and sorted(summary["trackers"]["peer"]["sequences"]) == names
+    assert "| peer |" in out
+    code, _, err = run_cli(capsys, "report", "--results", runs[0] / "results", "--data", generated_otb_folder,
+                           "--out", tmp_path / "again")
+    assert_user_error(code, err, names[1])                  # opencv-kcf has no result for the second sequence
