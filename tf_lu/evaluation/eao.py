@@ -18,7 +18,8 @@ VOT's result files.  The definitions follow the VOT toolkit (VOT2016-2018, ``too
   fragment's mean overlap over its frames 2..Ns (its init frame is left out; absent targets count as 0); EAO is the
   mean of that curve over ``Ns`` in the range ``[low, high]`` (as far as the longest sequence reaches).  All
   fragments weigh the same (one run per sequence).  The legacy toolkit and pysot index ``Ns`` this way; the Python
-  toolkit (vot-toolkit 0.x) averages its curve over ``[low + 1, high + 1]`` in these terms.
+  toolkit (vot-toolkit 0.9) has the same curve values but averages them over ``[low + 1, high + 1]`` in these terms,
+  and its curve stops at the longest fragment (``tests/test_vot_toolkit_crosscheck.py`` compares the two).
 """
 import numpy as np
 
