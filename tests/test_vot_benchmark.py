@@ -9,7 +9,7 @@ from PIL import Image
 from tf_lu.data.vot_sequences import read_vot_dataset
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.eao import FAILURE, INIT
-from tf_lu.evaluation.vot_benchmark import run_vot_benchmark
+from tf_lu.evaluation.vot_benchmark import run_vot_benchmark, truncate_vot_sequence
 from tf_lu.evaluation.vot_results import evaluate_vot_results, read_run
 from tf_lu.tracking.peers import OPENCV_TRACKERS
 
@@ -65,6 +65,7 @@ def test_vot_benchmark_writes_results_summary_and_plots(vot_root, tmp_path):
     for key in ("eao", "accuracy", "robustness", "failures", "eao_realtime", "fps"):
         assert entry[key] is not None, key
     assert set(entry["sequences"]) == {"glide", "jump"}
+    assert entry["sequences"]["glide"]["fps"] > 0 and entry["sequences"]["glide"]["failures_realtime"] is not None
     assert entry["sequences"]["jump"]["failures"] >= 1 and entry["failures"] >= 1
     assert 0 < entry["eao"] <= 1 and 0 < entry["accuracy"] <= 1
     for filename in ("summary.md", "expected_overlap.png", "ar_plot.png"):
@@ -79,6 +80,13 @@ def test_vot_benchmark_writes_results_summary_and_plots(vot_root, tmp_path):
     # the summary is recomputed from the result files alone
     again, curves = evaluate_vot_results(os.path.join(out, "results"), sequences, preset=(2, 6))
     assert again == summary["trackers"] and set(curves["opencv-kcf"]) == {"baseline", "realtime"}
+
+
+def test_truncation_keeps_the_polygons(vot_root):
+    sequence = read_vot_dataset(vot_root)[0]
+    short = truncate_vot_sequence(sequence, 4)
+    assert len(short) == 4 and short.polygons.tolist() == sequence.polygons[:4].tolist()
+    assert truncate_vot_sequence(sequence, 100) is sequence
 
 
 def test_vot_benchmark_rejects_bad_settings_before_running(vot_root, tmp_path):

@@ -10,14 +10,24 @@ import time
 
 from tqdm import tqdm
 
+from tf_lu.data.vot_sequences import VotSequence, sequence_polygons
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.eao import DEFAULT_PRESET, eao_range
-from tf_lu.evaluation.otb import build_trackers, staging_folder, warm_up
+from tf_lu.evaluation.otb import build_trackers, staging_folder, truncate_sequence, warm_up
 from tf_lu.evaluation.vot_protocol import REALTIME_FPS, run_realtime, run_supervised
 from tf_lu.evaluation.vot_results import EXPERIMENTS, write_run, write_vot_report
 from tf_lu.tracking import registry
 
 REPORT_FILES = ("summary.md", "expected_overlap.png", "ar_plot.png", "summary.json")
+
+
+def truncate_vot_sequence(sequence, max_frames):
+    """The first ``max_frames`` frames of ``sequence`` (for quick smoke runs), scoring polygons kept."""
+    short = truncate_sequence(sequence, max_frames)
+    if short is sequence:
+        return sequence
+    return VotSequence(name=short.name, frames=short.frames, boxes=short.boxes, loader=short.loader,
+                       absent=short.absent, polygons=sequence_polygons(sequence)[:len(short)])
 
 
 def _move_tree(source, target):

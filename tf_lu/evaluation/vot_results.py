@@ -91,6 +91,8 @@ def score_experiment(results_dir, tracker, experiment, sequences, preset, bounds
                      times))
     scores = vot_scores([(t, o) for t, o, _ in runs], preset, max(len(s) for s in sequences))
     scores["fps"] = _fps(runs)
+    for entry, run in zip(scores["sequences"], runs):
+        entry["fps"] = _fps([run])
     return scores
 
 
