@@ -123,8 +123,6 @@ def test_learned_updater_runs_on_cfnet_filters_in_the_tracker_loop(saved_weights
     tracker = Tracker(network.backbone, head_for(config, network), updater, config.track, "cfnet-learned")
     sequence = generate_dataset(4, 1, SyntheticConfig(num_frames=4, height=120, width=160))[0]
     tracker.init(sequence.frame(0), sequence.boxes[0])
-    assert tuple(tracker.state.theta_1.shape) == (1, 21, 21, 32)
     for index in range(1, len(sequence)):
         box = tracker.update(sequence.frame(index))
-        assert np.all(np.isfinite(box))
-    assert tuple(tracker.state.theta.shape) == (1, 21, 21, 32)
+        assert np.all(np.isfinite(box)) and box[2] > 0 and box[3] > 0

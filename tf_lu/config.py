@@ -29,6 +29,7 @@ class BackboneConfig:
     cf_lambda: float = paper.CFNET_LAMBDA          # CFNet's correlation filter: ridge regulariser
     cf_sigma: float = paper.CFNET_SIGMA_PIXELS     # Gaussian label sigma in pixels (divided by the total stride)
     cf_margin: int = 0                 # cells cropped off each side of the filter (reference: 16, on 255 exemplars)
+    cf_gain: float = paper.CFNET_ADJUST_GAIN       # fixed factor on CFNet's learned gain (which starts at 1)
 
 
 @dataclasses.dataclass(frozen=True)

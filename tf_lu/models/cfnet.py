@@ -71,7 +71,7 @@ class CFNetNet(keras.Model):
 def cfnet_from_config(config):
     """An untrained :class:`CFNetNet` as ``config.backbone`` describes it."""
     b = config.backbone
-    return CFNetNet(b.variant, b.width, b.cf_lambda, b.cf_sigma, b.cf_margin)
+    return CFNetNet(b.variant, b.width, b.cf_lambda, b.cf_sigma, b.cf_margin, b.cf_gain)
 
 
 def load_cfnet_network(config):
