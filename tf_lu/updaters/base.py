@@ -7,12 +7,18 @@ predicted position (SiamFC: the exemplar feature itself); ``evidence.search_feat
 methods that learn from the search region.  A method that needs nothing computes nothing, so "no update" costs
 nothing.  A new method is a new class registered in :data:`tf_lu.updaters.registry.UPDATERS` plus a config file.
 
-The tracker itself calls the split form of ``update``, so that a method whose template is a TensorFlow computation
-can run it inside the tracker's compiled search step of the next frame instead of in a graph call of its own (one
-call per frame instead of two: about 2 ms less per frame on 2 CPU cores for the learned updater, docs/RESULTS.md 1):
-``state, inputs = updater.defer(state, evidence)`` after a frame, then inside the next search
-``theta, outputs = updater.template(inputs)``, then ``state = updater.settle(state, outputs)``.  The defaults do the
-whole update in ``defer`` and pass theta through, so a method only overrides them when it wants the fused path.
+**Graph form.**  The tracker's whole step is one TensorFlow function (:mod:`tf_lu.tracking.step`), so a method whose
+per-frame step is a fixed computation also states it over tensors (``graph_form = True``):
+
+* ``prepare(theta)`` runs once, eagerly, with a template of the tracker's shape (loads weights, builds layers);
+* ``graph_init(theta_1) -> state``: a dict of tensors, each with a leading stream axis (B streams);
+* ``graph_step(state, template, evidence) -> (state, template)``: ``template`` (B, h, w, C) is the model that located
+  the target in this frame, the returned one locates it in the next; ``evidence`` is a :class:`FrameEvidence` whose
+  entries carry the stream axis: ``candidate()`` (B, h, w, C), ``search_pyramid()`` (B, K, H, W, C), ``scale`` (B,)
+  the chosen scale, ``peak`` (B, 2) float64 (row, col) on the raw response grid, ``confidence`` (B,).
+
+A method without a graph form (SGD: an inner optimisation over a growing sample set) keeps ``graph_form = False``;
+the tracker then runs its ``update`` on the host after each graph step, and exporting it is a :class:`TfLuError`.
 """
 import dataclasses
 from typing import Any, Callable
@@ -41,6 +47,7 @@ class Updater:
     """
 
     head = None
+    graph_form = False
 
     def attach(self, head):
         self.head = head
@@ -51,22 +58,21 @@ class Updater:
     def update(self, state, evidence):
         raise NotImplementedError
 
-    # --- the split form the tracker calls (see the module docstring); the defaults update eagerly ---------------
-    def defer(self, state, evidence):
-        """``(state, inputs)``: the frame is taken in; ``template(inputs)`` gives the next theta.  Default: update now."""
-        return self.update(state, evidence)
+    # --- the graph form (see the module docstring) ------------------------------------------------------------------
+    def prepare(self, theta):
+        """Called once, eagerly, with a template of the tracker's shape, before any graph is traced."""
 
-    def template(self, inputs):
-        """Runs inside the tracker's compiled search step: ``(theta, outputs for settle)``.  Default: inputs are theta."""
-        return inputs, ()
+    def graph_init(self, theta):
+        raise TfLuError(f"the {type(self).__name__} update runs on the host: it has no graph form to export")
 
-    def settle(self, state, outputs):
-        """Folds ``template``'s second output back into the state.  Default: nothing to fold."""
-        return state
+    def graph_step(self, state, template, evidence):
+        raise TfLuError(f"the {type(self).__name__} update runs on the host: it has no graph form to export")
 
 
 class NoUpdate(Updater):
     """theta_t = g(x_1): the first frame's model is kept."""
+
+    graph_form = True
 
     def __init__(self, config=None):
         pass
@@ -77,9 +83,17 @@ class NoUpdate(Updater):
     def update(self, state, evidence):
         return state, state
 
+    def graph_init(self, theta):
+        return {}
+
+    def graph_step(self, state, template, evidence):
+        return state, template
+
 
 class EMAUpdater(Updater):
     """theta_{t+1} = (1 - alpha) theta_t + alpha g(x_t)."""
+
+    graph_form = True
 
     def __init__(self, config):
         if not 0.0 <= config.alpha <= 1.0:
@@ -89,6 +103,15 @@ class EMAUpdater(Updater):
     def init(self, theta):
         return theta
 
+    def blend(self, theta, candidate):
+        return (1.0 - self.alpha) * theta + self.alpha * tf.convert_to_tensor(candidate)
+
     def update(self, state, evidence):
-        theta = (1.0 - self.alpha) * state + self.alpha * tf.convert_to_tensor(evidence.candidate())
+        theta = self.blend(state, evidence.candidate())
         return theta, theta
+
+    def graph_init(self, theta):
+        return {}
+
+    def graph_step(self, state, template, evidence):
+        return state, self.blend(template, evidence.candidate())

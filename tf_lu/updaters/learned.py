@@ -20,15 +20,11 @@ Tracking keeps only the hidden state (memory does not grow with the sequence); t
 replaced every ``interval`` frames (M) while the hidden state advances every frame.  The target feature of frame t
 is the m x m window of that frame's search features at the predicted peak, exactly as in meta-training.
 """
-import dataclasses
-from typing import Any
-
-import numpy as np
 import tensorflow as tf
 
 from tf_lu.errors import TfLuError
 from tf_lu.updaters.network import load_updater_net
-from tf_lu.updaters.base import Updater
+from tf_lu.updaters.base import FrameEvidence, Updater
 
 
 def window_at(features, starts, size):
@@ -42,73 +38,85 @@ def window_at(features, starts, size):
     return tf.image.crop_and_resize(features, boxes, tf.range(tf.shape(features)[0]), [size, size])
 
 
-@dataclasses.dataclass
-class LearnedState:
-    rnn: Any
-    theta_1: Any
-    theta: Any
-    step: int
+def windows_at(pyramid, scales, starts, size):
+    """Per stream b: ``pyramid[b, scales[b], r:r + size, c:c + size]`` with ``(r, c) = starts[b]`` (exact copies).
+
+    ``pyramid`` (B, K, S, S, C), ``scales`` (B,) and ``starts`` (B, 2) integers -> (B, size, size, C)."""
+    chosen = tf.gather(pyramid, scales, batch_dims=1)
+    offsets = tf.range(size)
+    rows = tf.gather(chosen, starts[:, :1] + offsets[None], axis=1, batch_dims=1)
+    return tf.gather(rows, starts[:, 1:] + offsets[None], axis=2, batch_dims=1)
 
 
 class LearnedUpdater(Updater):
-    """Tracking-time wrapper of a trained :class:`UpdaterNet` (config ``updater.kind: learned``)."""
+    """Tracking-time wrapper of a trained :class:`UpdaterNet` (config ``updater.kind: learned``).
+
+    Its state (graph form, a leading stream axis on every entry): ``rnn_<i>`` the recurrent layers' state tensors in
+    order, ``theta_1`` the first template, ``theta`` the last template the network made, ``step`` the frames taken in.
+    ``init`` runs the network once on theta_1 (that output is ``theta`` until the first replacement) while the first
+    frame is searched with theta_1 itself.
+    """
+
+    graph_form = True
 
     def __init__(self, config, net=None):
         self.interval = max(1, int(config.interval))
         self.config = config
         self.net = net
-        self._template_fn = None
+        self._structure = None
+        self._update_fn = None
 
-    def _ensure_net(self, theta):
+    def prepare(self, theta):
         if self.net is None:
             if not self.config.updater_weights:
                 raise TfLuError("the learned updater config names no weights (key 'updater.updater_weights')")
             self.net = load_updater_net(self.config.updater_weights, self.config,
                                         channels=int(theta.shape[-1]), size=int(theta.shape[1]))
-        if self._template_fn is None:
-            self._template_fn = tf.function(self.template, reduce_retracing=True)
+        self._structure = tf.nest.map_structure(lambda _: 0, self.net.zero_states(1, 1))
 
-    def init(self, theta):
-        self._ensure_net(theta)
+    def graph_init(self, theta):
         size = int(theta.shape[1])
-        theta_new, states = self.net(theta, self.net.zero_states(1, size), theta, training=False)
-        return LearnedState(states, theta, theta_new, 0)
+        theta_new, states = self.net(theta, self.net.zero_states(tf.shape(theta)[0], size), theta, training=False)
+        state = {f"rnn_{i}": s for i, s in enumerate(tf.nest.flatten(states))}
+        state.update(theta_1=theta, theta=theta_new, step=tf.zeros(tf.shape(theta)[:1], tf.int32))
+        return state
 
-    def defer(self, state, evidence):
-        """Takes frame t in; the network step on it runs in ``template``, inside the tracker's next search step."""
-        if evidence.search_pyramid is not None:
-            features, scale = evidence.search_pyramid(), evidence.scale
-        else:
-            features, scale = evidence.search_features(), 0
-        size = int(state.theta_1.shape[1])
-        limit = int(features.shape[1]) - size
-        start = np.clip(np.round(np.asarray(evidence.peak, dtype=np.float64)), 0, limit).astype(np.int32)
-        step = state.step + 1
-        inputs = (features, np.int32(scale), start, state.rnn, state.theta_1, state.theta,
-                  np.float32([evidence.confidence]), np.bool_(step % self.interval == 0))
-        return dataclasses.replace(state, step=step), inputs
-
-    def template(self, inputs):
-        """In graph: the m x m window of scale ``scale`` at ``start`` (row, col), one network step, and the template
-        for the next frame (the new one every M-th step, else the previous one).  Right after ``init`` the inputs are
-        theta_1 itself (the tracker's first search), which passes through."""
-        if not isinstance(inputs, tuple):
-            return super().template(inputs)
-        features, scale, start, states, theta_1, theta_prev, confidence, replace = inputs
-        size = tf.shape(theta_1)[1]
-        candidate = tf.slice(features, tf.stack([scale, start[0], start[1], 0]), tf.stack([1, size, size, -1]))
+    def graph_step(self, state, template, evidence):
+        """The m x m window of the chosen scale at the rounded peak, one network step, and the template for the next
+        frame: the network's output every M-th step, else the previous one."""
+        theta_1 = state["theta_1"]
+        size = int(theta_1.shape[1])
+        pyramid = evidence.search_pyramid()
+        limit = tf.cast(tf.shape(pyramid)[2] - size, tf.float64)
+        starts = tf.cast(tf.clip_by_value(tf.round(tf.cast(evidence.peak, tf.float64)), 0.0, limit), tf.int32)
+        candidate = windows_at(pyramid, tf.cast(evidence.scale, tf.int32), starts, size)
+        flat = [state[f"rnn_{i}"] for i in range(len(tf.nest.flatten(self._structure)))]
+        states = tf.nest.pack_sequence_as(self._structure, flat)
+        confidence = tf.cast(tf.reshape(evidence.confidence, [-1]), tf.float32)
         theta_new, states = self.net(candidate, states, theta_1, training=False, confidence=confidence)
-        theta = tf.where(replace, theta_new, theta_prev)
-        return theta, (states, theta)
+        step = state["step"] + 1
+        theta = tf.where(tf.equal(step % self.interval, 0)[:, None, None, None], theta_new, state["theta"])
+        new_state = {f"rnn_{i}": s for i, s in enumerate(tf.nest.flatten(states))}
+        new_state.update(theta_1=theta_1, theta=theta, step=step)
+        return new_state, theta
 
-    def settle(self, state, outputs):
-        if not outputs:
-            return state
-        states, theta = outputs
-        return dataclasses.replace(state, rnn=states, theta=theta)
+    # --- the eager form: one stream, the graph form with a stream axis of 1 ------------------------------------------
+    def init(self, theta):
+        theta = tf.convert_to_tensor(theta, tf.float32)
+        self.prepare(theta)
+        return self.graph_init(theta)
 
     def update(self, state, evidence):
-        """The eager form (one graph call of its own): ``defer``, ``template`` and ``settle`` in a row."""
-        state, inputs = self.defer(state, evidence)
-        theta, outputs = self._template_fn(inputs)
-        return self.settle(state, outputs), theta
+        if evidence.search_pyramid is not None:
+            pyramid, scale = evidence.search_pyramid(), evidence.scale
+        else:
+            pyramid, scale = evidence.search_features(), 0
+        if self._update_fn is None:
+            self._update_fn = tf.function(self._eager_step, reduce_retracing=True)
+        return self._update_fn(state, tf.convert_to_tensor(pyramid, tf.float32)[None], tf.constant([scale]),
+                               tf.constant([evidence.peak], tf.float64), tf.constant([evidence.confidence], tf.float32))
+
+    def _eager_step(self, state, pyramid, scale, peak, confidence):
+        evidence = FrameEvidence(candidate=None, search_features=None, peak=peak, confidence=confidence,
+                                 search_pyramid=lambda: pyramid, scale=scale)
+        return self.graph_step(state, state["theta"], evidence)

@@ -1,0 +1,1 @@
+"""Export of a tracker's TensorFlow step as a SavedModel for serving without this package."""

@@ -1,0 +1,169 @@
+"""The whole tracking step as one TensorFlow computation over tensors, for B independent streams at once.
+
+``state = step.init(frames, sizes, boxes)`` then ``out = step.step(frames, sizes, state)`` per later frame, with
+``out["box"]`` (B, 4) 0-based ``(x, y, w, h)``, ``out["score"]`` (B,) and ``out["state"]`` the next state.  Frames are
+``uint8`` (B, H, W, 3), stream b's image being ``frames[b, :sizes[b, 0], :sizes[b, 1]]`` (frames of different sizes
+are padded to a common one; the padding is never read).  The state is a flat dict of tensors, each with the stream
+axis first: ``center_box`` (B, 4) float64 ``(cx, cy, w, h)``, ``sides`` (B, 2) float64 (exemplar and search window
+sides), ``template`` (B, h, w, C) the model that locates the target in the next frame, and ``updater_<name>`` the
+updater's own state (:mod:`tf_lu.updaters.base`, graph form).
+
+Per frame: crop the scale pyramid around the last centre with mean padding, extract features, score them with the
+template, upsample bicubically, penalise scale change, blend in the cosine window, move to the peak, damp the scale
+change, clip the box to the image, then advance the updater.  Box geometry and the response post-processing run in
+float64, as NumPy did on the host, so the boxes equal those of the NumPy formulation.  An updater without a graph
+form (SGD) is replaced by "no update" in the graph and the step also returns ``out["evidence"]`` for the host.
+"""
+import numpy as np
+import tensorflow as tf
+import tensorflow.experimental.numpy as tnp
+
+from tf_lu.geometry.crops import crop_tf, scale_factors
+from tf_lu.models.response import blend_window, hann_window, scale_penalties
+from tf_lu.updaters.base import FrameEvidence, NoUpdate
+
+UPDATER_PREFIX = "updater_"
+FRAMES_SPEC = tf.TensorSpec([None, None, None, 3], tf.uint8, name="frames")
+SIZES_SPEC = tf.TensorSpec([None, 2], tf.int32, name="sizes")
+BOXES_SPEC = tf.TensorSpec([None, 4], tf.float64, name="boxes")
+
+
+def crop_streams(frames, sizes, centers, sides, out_size):
+    """Per stream b: :func:`crop_tf` of ``frames[b]`` cut to ``sizes[b]`` (height, width), centred on ``centers[b]``
+    (cx, cy) with the K window sides ``sides[b]``.  Returns (B * K, out_size, out_size, 3) float32, stream-major."""
+    count = sides.shape[1]
+
+    def one(args):
+        frame, size, center, side = args
+        return crop_tf(frame[:size[0], :size[1]], center, side, out_size)
+
+    crops = tf.map_fn(one, (frames, sizes, centers, sides),
+                      fn_output_signature=tf.TensorSpec([count, out_size, out_size, 3], tf.float32))
+    return tf.reshape(crops, [-1, out_size, out_size, 3])
+
+
+def clip_center_boxes(center_boxes, sizes, min_size):
+    """:func:`tf_lu.geometry.boxes.clip_center_box` per stream: ``(clipped (B, 4), finite (B,))``; where a proposal is
+    not finite the caller keeps the last box."""
+    height, width = tf.cast(sizes[:, 0], tf.float64), tf.cast(sizes[:, 1], tf.float64)
+    clip = lambda value, low, high: tf.minimum(tf.maximum(value, low), high)
+    clipped = tf.stack([clip(center_boxes[:, 0], 0.0, width - 1), clip(center_boxes[:, 1], 0.0, height - 1),
+                        clip(center_boxes[:, 2], min_size, tf.maximum(width, min_size)),
+                        clip(center_boxes[:, 3], min_size, tf.maximum(height, min_size))], axis=1)
+    return clipped, tf.reduce_all(tf.math.is_finite(center_boxes), axis=1)
+
+
+def corner_boxes(center_boxes):
+    """(B, 4) ``(cx, cy, w, h)`` -> ``(x, y, w, h)``."""
+    return tf.concat([center_boxes[:, :2] - (center_boxes[:, 2:] - 1) / 2.0, center_boxes[:, 2:]], axis=1)
+
+
+class TrackingStep:
+    """The graph of one tracker (backbone, head, updater, :class:`tf_lu.config.TrackConfig`) over B streams."""
+
+    def __init__(self, backbone, head, updater, track_config):
+        self.backbone, self.head, self.cfg = backbone, head, track_config
+        self.updater = updater if updater.graph_form else NoUpdate()
+        self.host_updater = None if updater.graph_form else updater
+        cfg = track_config
+        self.scales = scale_factors(cfg.scale_num, cfg.scale_step)
+        self.penalties = scale_penalties(self.scales, cfg.scale_penalty)
+        z = backbone.compute_output_shape((1, cfg.exemplar_size, cfg.exemplar_size, 3))[1]
+        x = backbone.compute_output_shape((1, cfg.instance_size, cfg.instance_size, 3))[1]
+        self.response_size = x - z + 1
+        self.upscale = self.response_size * cfg.response_up
+        self.window = hann_window(self.upscale)
+        theta = head.g(backbone(np.zeros((1, cfg.exemplar_size, cfg.exemplar_size, 3), np.float32), training=False))
+        updater.prepare(theta)
+        probe = self._first_state(tf.zeros([1, 4], tf.float64), tf.zeros([1, 2], tf.float64), theta)
+        self.state_spec = {key: tf.TensorSpec([None] + list(value.shape[1:]), value.dtype, name=key)
+                           for key, value in probe.items()}
+        self.init = tf.function(self._init, input_signature=[FRAMES_SPEC, SIZES_SPEC, BOXES_SPEC])
+        self.step = tf.function(self._step, input_signature=[FRAMES_SPEC, SIZES_SPEC, self.state_spec])
+        self.templates = tf.function(self._templates, input_signature=[
+            FRAMES_SPEC, SIZES_SPEC, tf.TensorSpec([None, 4], tf.float64), tf.TensorSpec([None], tf.float64)])
+
+    # --- first frame ----------------------------------------------------------------------------------------------
+    def _templates(self, frames, sizes, center_boxes, z_sides):
+        """g of the exemplar features at each stream's centre with its exemplar side: (B, h, w, C)."""
+        crops = crop_streams(frames, sizes, tf.cast(center_boxes[:, :2], tf.float32),
+                             tf.cast(z_sides, tf.float32)[:, None], self.cfg.exemplar_size)
+        return self.head.g(self.backbone(crops, training=False))
+
+    def _geometry(self, boxes):
+        """``center_box`` (B, 4) and ``sides`` (B, 2): the exemplar side with its context margin, the search side."""
+        cfg = self.cfg
+        center_boxes = tf.concat([boxes[:, :2] + (boxes[:, 2:] - 1) / 2.0, boxes[:, 2:]], axis=1)
+        width, height = center_boxes[:, 2], center_boxes[:, 3]
+        margin = cfg.context * (width + height)
+        z_side = tf.sqrt((width + margin) * (height + margin))
+        return center_boxes, tf.stack([z_side, z_side * cfg.instance_size / cfg.exemplar_size], axis=1)
+
+    def _first_state(self, center_boxes, sides, theta):
+        state = {"center_box": center_boxes, "sides": sides, "template": theta}
+        state.update({UPDATER_PREFIX + key: value for key, value in self.updater.graph_init(theta).items()})
+        return state
+
+    def _init(self, frames, sizes, boxes):
+        center_boxes, sides = self._geometry(boxes)
+        return self._first_state(center_boxes, sides, self._templates(frames, sizes, center_boxes, sides[:, 0]))
+
+    # --- later frames ---------------------------------------------------------------------------------------------
+    def _search(self, frames, sizes, state):
+        """Every stream's pyramid: features (B, K, S, S, C), raw responses (B, K, r, r) float32 and the upsampled,
+        scale-penalised responses (B, K, U, U) float64."""
+        cfg, count, streams = self.cfg, len(self.scales), tf.shape(frames)[0]
+        sides = tf.cast(state["sides"][:, 1:] * self.scales[None, :], tf.float32)
+        crops = crop_streams(frames, sizes, tf.cast(state["center_box"][:, :2], tf.float32), sides,
+                             cfg.instance_size)
+        features = self.backbone(crops, training=False)
+        raw = self.head.respond(tf.repeat(state["template"], count, axis=0), features)
+        upsampled = tf.image.resize(raw, [self.upscale, self.upscale], method="bicubic")[..., 0]
+        upsampled = tf.reshape(tf.cast(upsampled, tf.float64), [streams, count, self.upscale, self.upscale])
+        features = tf.reshape(features, tf.concat([[streams, count], tf.shape(features)[1:]], axis=0))
+        raw = tf.reshape(raw, [streams, count, self.response_size, self.response_size])
+        return features, raw, upsampled * self.penalties
+
+    def _peak(self, upsampled):
+        """The best scale (B,) and the (row, col) (B, 2) of the windowed peak on its upsampled response."""
+        best = tf.argmax(tf.reduce_max(upsampled, axis=[2, 3]), axis=1, output_type=tf.int32)
+        chosen = tf.gather(upsampled, best, batch_dims=1)
+        blended = blend_window(chosen, tf.constant(self.window, tf.float64), self.cfg.window_influence, xp=tnp)
+        index = tf.argmax(tf.reshape(blended, [tf.shape(blended)[0], -1]), axis=1, output_type=tf.int32)
+        return best, tf.stack([index // self.upscale, index % self.upscale], axis=1)
+
+    def _move(self, state, sizes, best, peak):
+        """The next ``center_box`` and ``sides``: displacement to the peak, damped scale change, clipped box."""
+        cfg, center_boxes, sides = self.cfg, state["center_box"], state["sides"]
+        scale = tf.gather(tf.constant(self.scales), best)
+        factor = cfg.total_stride / cfg.response_up * sides[:, 1] * scale / cfg.instance_size
+        displacement = (tf.cast(peak[:, ::-1], tf.float64) - (self.upscale - 1) / 2.0) * factor[:, None]
+        damped = (1 - cfg.scale_lr) + cfg.scale_lr * scale
+        proposal = tf.concat([center_boxes[:, :2] + displacement, center_boxes[:, 2:] * damped[:, None]], axis=1)
+        clipped, finite = clip_center_boxes(proposal, sizes, cfg.min_size)
+        ratio = tf.sqrt(clipped[:, 2] * clipped[:, 3] / tf.maximum(center_boxes[:, 2] * center_boxes[:, 3], 1e-9))
+        return (tf.where(finite[:, None], clipped, center_boxes),
+                tf.where(finite[:, None], sides * ratio[:, None], sides))
+
+    def _step(self, frames, sizes, state):
+        features, raw, upsampled = self._search(frames, sizes, state)
+        best, peak = self._peak(upsampled)
+        center_boxes, sides = self._move(state, sizes, best, peak)
+        # the peak on the raw response grid (before upsampling), where search-feature windows are taken
+        raw_peak = ((tf.cast(peak, tf.float64) - (self.upscale - 1) / 2.0) / self.cfg.response_up
+                    + (self.response_size - 1) / 2.0)
+        top = tf.reduce_max(tf.gather(raw, best, batch_dims=1), axis=[1, 2])
+        confidence = 1.0 / (1.0 + tf.exp(-top))
+        evidence = FrameEvidence(
+            candidate=lambda: self._templates(frames, sizes, center_boxes, sides[:, 0]),
+            search_features=lambda: tf.gather(features, best, batch_dims=1),
+            peak=raw_peak, confidence=confidence, search_pyramid=lambda: features, scale=best)
+        updater_state = {key[len(UPDATER_PREFIX):]: value for key, value in state.items()
+                         if key.startswith(UPDATER_PREFIX)}
+        updater_state, template = self.updater.graph_step(updater_state, state["template"], evidence)
+        next_state = {"center_box": center_boxes, "sides": sides, "template": template}
+        next_state.update({UPDATER_PREFIX + key: value for key, value in updater_state.items()})
+        out = {"box": corner_boxes(center_boxes), "score": confidence, "state": next_state}
+        if self.host_updater is not None:
+            out["evidence"] = {"pyramid": features, "scale": best, "peak": raw_peak, "confidence": confidence}
+        return out
