@@ -10,7 +10,7 @@ import pytest
 
 from test_cli import assert_user_error, run_cli
 from test_datasets import FRAMES, write_got10k, write_vid
-from tf_lu.data.curate import CurateSettings, curate, filter_reason, plan_pairs, plan_sequences, trim_track
+from tf_lu.data.curation import CurateSettings, curate, filter_reason, plan_pairs, plan_sequences, trim_track
 from tf_lu.data.datasets import read_dataset
 from tf_lu.data.mixing import mixed_sequence_files, parse_weighted_path, parse_weighted_paths
 from tf_lu.errors import TfLuError

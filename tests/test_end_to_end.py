@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tf_lu.config import DataConfig, load_config
-from tf_lu.data.curate_pairs import pair_stream
+from tf_lu.data.curation import pair_stream
 from tf_lu.data.pairs import crop_track_from_sequence
 from tf_lu.data.synthetic import SyntheticConfig, generate_dataset
 from tf_lu.evaluation.otb import run_benchmark

@@ -60,7 +60,7 @@ def manifest_lines(manifest, out):
 
 
 def run(args):
-    from tf_lu.data.curate import CurateSettings, curate
+    from tf_lu.data.curation import CurateSettings, curate
     settings = CurateSettings(
         dataset=args.dataset, root=args.root, out=args.out, stage=args.stage, split=args.split, workers=args.workers,
         min_size=args.min_size, aspect=tuple(args.aspect), min_visible=args.min_visible,

@@ -16,9 +16,9 @@ def add_arguments(parser):
 
 def run(args):
     from tf_lu.config import load_config
-    from tf_lu.data.curate_pairs import curate_pairs
+    from tf_lu.data.curation import curate_crop_pairs
     overrides = {"data": {k: v for k, v in (("pairs", args.pairs), ("synthetic_sequences", args.synthetic))
                           if v is not None}}
     config = load_config(args.config, overrides)
-    manifest = curate_pairs(args.out, args.crops, args.frames, config.data, args.seed)
+    manifest = curate_crop_pairs(args.out, args.crops, args.frames, config.data, args.seed)
     print(f"wrote {config.data.pairs} pairs from {manifest['tracks']} tracks to {args.out}")

@@ -1,0 +1,67 @@
+"""Crop tracks for the pair stage from sources other than a dataset reader: folders of target-centred crops (OTB
+layout, e.g. ``train_crops``), full-frame OTB folders (cropped with the SiamFC curation; their frames also serve as
+composite backgrounds) and procedural sequences (:mod:`tf_lu.data.synthetic`, cropped the same way).  Train data
+only, never evaluation data."""
+import os
+
+from tqdm import tqdm
+
+from tf_lu.data.pairs import CropTrack, crop_track_from_sequence
+from tf_lu.data.sequences import read_otb_dataset
+from tf_lu.data.synthetic import SyntheticConfig, generate_sequence
+from tf_lu.errors import TfLuError
+
+BACKGROUND_STRIDE = 15   # every 15th crop of a crop track is a composite background
+
+
+def load_crop_tracks(root, progress=True):
+    """Every OTB-layout sequence under ``root`` whose frames are already 255x255 target-centred crops."""
+    tracks = []
+    for sequence in tqdm(read_otb_dataset(root), desc=f"load {os.path.basename(root)}", disable=not progress):
+        crops = [sequence.frame(i) for i in range(len(sequence))]
+        tracks.append(CropTrack(sequence.name, crops, sequence.boxes))
+    return tracks
+
+
+def load_full_frame_tracks(root, stride=1, progress=True):
+    """Full-frame sequences -> (crop tracks, background frames: every 10th frame)."""
+    tracks, backgrounds = [], []
+    for sequence in tqdm(read_otb_dataset(root), desc=f"crop {os.path.basename(root)}", disable=not progress):
+        tracks.append(crop_track_from_sequence(sequence, stride=stride))
+        backgrounds += [sequence.frame(i) for i in range(0, len(sequence), 10)]
+    return tracks, backgrounds
+
+
+def synthetic_tracks(count, seed=0):
+    """Crop tracks of ``count`` procedural sequences (seeds ``seed``, ``seed + 1``, ...)."""
+    tracks = []
+    for k in range(count):
+        sequence = generate_sequence(seed + k, SyntheticConfig(), name=f"synthetic-{k:04d}")
+        tracks.append(crop_track_from_sequence(sequence))
+    return tracks
+
+
+def _backgrounds(tracks):
+    return [t.crops[i] for t in tracks for i in range(0, len(t.crops), BACKGROUND_STRIDE)]
+
+
+def gather_crop_tracks(crop_roots=(), frame_roots=(), synthetic=0, seed=0, progress=True):
+    """``(tracks, backgrounds)`` from every source, in this order: crop folders, full-frame folders (sequences a crop
+    folder already holds are skipped), ``synthetic`` procedural sequences.  No track at all is a TfLuError."""
+    tracks, backgrounds = [], []
+    for root in crop_roots:
+        loaded = load_crop_tracks(root, progress)
+        tracks += loaded
+        backgrounds += _backgrounds(loaded)
+    for root in frame_roots:
+        loaded, frames = load_full_frame_tracks(root, progress=progress)
+        known = {t.name for t in tracks}
+        tracks += [t for t in loaded if t.name not in known]   # train_crops already holds every train/ sequence
+        backgrounds += frames
+    if synthetic:
+        generated = synthetic_tracks(synthetic, seed)
+        tracks += generated
+        backgrounds += _backgrounds(generated)
+    if not tracks:
+        raise TfLuError("no training sequences: give --crops and/or --frames folders, or synthetic sequences")
+    return tracks, backgrounds
