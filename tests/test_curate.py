@@ -228,3 +228,35 @@ def test_command_summarises_what_it_wrote(tmp_path, capsys):
     assert lines[-4:-1] == ["tracks: 1 kept of 1 (filtered: none)", lines[-3], lines[-2]]
     assert lines[-3].startswith("pairs: 6 in 1 file(s), ") and lines[-2].startswith("sequences: ")
     assert lines[-1] == f"manifest: {out}/manifest.json"
+
+
+# ------------------------------------------------------------------------------------------ pair stage from crops
+
+def _pair_records(folder):
+    import tensorflow as tf
+    return [tf.train.Example.FromString(r.numpy()) for name in _files(folder, "pairs-")
+            for r in tf.data.TFRecordDataset(os.path.join(folder, name))]
+
+
+def test_crop_pairs_from_frames_crops_and_generated_sequences(tmp_path):
+    """The pair stage fed from crop sources: every source is used, the same seed gives the same pairs."""
+    from tf_lu.config import DataConfig
+    from tf_lu.data.curation import curate_crop_pairs
+    from tf_lu.data.pairs import crop_track_from_sequence
+    from tf_lu.data.sequences import Sequence, read_otb_dataset
+    from tf_lu.data.synthetic import SyntheticConfig, generate_dataset, write_otb_folder
+    frames, crops = tmp_path / "frames", tmp_path / "crops"
+    for sequence in generate_dataset(2, 2, SyntheticConfig(num_frames=6, height=64, width=80)):
+        write_otb_folder(sequence, str(frames / sequence.name))
+    track = crop_track_from_sequence(read_otb_dataset(str(frames))[0])
+    write_otb_folder(Sequence("crops-a", track.crops, track.boxes), str(crops / "crops-a"))
+    config = DataConfig(pairs=7, shards=2, synthetic_sequences=1)
+    manifest = curate_crop_pairs(str(tmp_path / "a"), [str(crops)], [str(frames)], config, seed=5, progress=False)
+    assert manifest["tracks"] == 4 and manifest["sources"] == {"crops": ["crops"], "frames": ["frames"], "synthetic": 1}
+    assert _files(tmp_path / "a", "pairs-") == ["pairs-00000-of-00002.tfrecord", "pairs-00001-of-00002.tfrecord"]
+    first = _pair_records(tmp_path / "a")
+    assert len(first) == 7 and {int(e.features.feature["composite"].int64_list.value[0]) for e in first} <= {0, 1}
+    curate_crop_pairs(str(tmp_path / "b"), [str(crops)], [str(frames)], config, seed=5, progress=False)
+    assert _pair_records(tmp_path / "b") == first
+    with pytest.raises(TfLuError, match="no training sequences"):
+        curate_crop_pairs(str(tmp_path / "c"), data_config=DataConfig(pairs=1), progress=False)
