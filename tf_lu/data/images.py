@@ -42,3 +42,15 @@ def load_image(path):
         raise TfLuError(f"missing frame: {path}") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise TfLuError(f"unreadable frame: {path} ({exc.__class__.__name__})") from None
+
+
+def image_shape(path):
+    """``(height, width)`` of an image file, from its header (the pixels are not decoded); a missing or unreadable
+    file is a :class:`TfLuError`."""
+    try:
+        with Image.open(path) as image:
+            return image.size[1], image.size[0]
+    except FileNotFoundError:
+        raise TfLuError(f"missing frame: {path}") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise TfLuError(f"unreadable frame: {path} ({exc.__class__.__name__})") from None

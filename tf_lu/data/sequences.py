@@ -13,7 +13,7 @@ from PIL import Image
 
 from tf_lu.data.box_files import parse_number_rows, read_box_file, read_text, write_box_file  # noqa: F401 (also
 # importable from here by the readers of other annotation formats)
-from tf_lu.data.images import load_image, to_rgb
+from tf_lu.data.images import image_shape, load_image, to_rgb
 from tf_lu.errors import TfLuError
 from tf_lu.geometry.boxes import from_otb, validate_initial_box
 
@@ -82,8 +82,7 @@ def read_otb_sequence(folder, name=None):
     boxes = read_box_file(box_path)
     if len(boxes) != len(frames):
         raise TfLuError(f"{box_path}: {len(boxes)} boxes but {len(frames)} frames in {image_dir}")
-    if not np.all(np.isfinite(boxes[0])) or boxes[0, 2] <= 0 or boxes[0, 3] <= 0:
-        raise TfLuError(f"{box_path}: the first box must be present and have positive size")
+    validate_initial_box(boxes[0], image_shape(frames[0]), source=f"the first box ({box_path}, line 1)")
     return Sequence(name=name, frames=frames, boxes=boxes)
 
 
@@ -161,6 +160,7 @@ class VideoFrames:
             raise TfLuError(f"cannot open video: {path}")
         self._count = int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self._next = 0
+        self._last = (None, None)        # (index, frame) of the last decoded frame: asking again re-decodes nothing
         self.fps = float(self._capture.get(cv2.CAP_PROP_FPS) or 0.0) or 25.0
         if self._count <= 0:
             # Some containers (webm, mkv, streams) report no frame count: count by decoding, then start over.
@@ -179,13 +179,16 @@ class VideoFrames:
     def __getitem__(self, index):
         if index < 0:
             index += self._count
+        if index == self._last[0]:
+            return self._last[1]
         if index != self._next:
             self._capture.set(self._cv2.CAP_PROP_POS_FRAMES, index)
         ok, bgr = self._capture.read()
         if not ok or bgr is None:
             raise TfLuError(f"{self.path}: cannot decode frame {index + 1}")
         self._next = index + 1
-        return to_rgb(bgr[:, :, ::-1])
+        self._last = (index, to_rgb(bgr[:, :, ::-1]))
+        return self._last[1]
 
 
 def open_user_sequence(source, init_box, one_based=False):
@@ -206,5 +209,5 @@ def open_user_sequence(source, init_box, one_based=False):
         box = from_otb(box)
     name = os.path.splitext(os.path.basename(os.path.normpath(source)))[0]
     sequence = Sequence(name=name, frames=frames, boxes=box.reshape(1, -1) if box.size == 4 else np.zeros((1, 4)))
-    validate_initial_box(box, sequence.frame(0).shape)
+    validate_initial_box(box, sequence.frame(0).shape, source="the first box (--box)")
     return sequence

@@ -6,7 +6,8 @@ Layout of a benchmark folder ``OUT``::
     results/<tracker>/<seq>_time.txt  seconds of each init/update call (the got10k layout)
     summary.json  summary.md  success_plot.png  precision_plot.png
 
-Everything is written into a temporary folder first and moved into place at the end, ``summary.json`` last.
+Every file is written atomically (a temporary file, then a rename), a run's result files as soon as it ends and
+``summary.json`` last; rerunning a killed benchmark into the same folder skips the runs already written.
 """
 import json
 import os
@@ -64,11 +65,24 @@ def run_sequence(tracker, sequence, bar=None):
 
 # ---------------------------------------------------------------------------------------------------- result files
 
+def write_text_atomic(path, text):
+    """Write ``text`` to ``path`` through a temporary file and a rename: a reader (or a rerun after a kill) sees the
+    old file or the whole new one, never a part."""
+    temporary = f"{path}.tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
+
+
 def write_results_file(path, boxes):
-    """Write 0-based boxes as an OTB result file (1-based ``x,y,w,h`` lines)."""
+    """Write 0-based boxes as an OTB result file (1-based ``x,y,w,h`` lines), atomically."""
     lines = [",".join(f"{v:.3f}" for v in row) for row in to_otb(boxes)]
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    write_text_atomic(path, "\n".join(lines) + "\n")
+
+
+def write_times_file(path, times):
+    """Write per-frame seconds, one a line, atomically."""
+    write_text_atomic(path, "".join(f"{t:.9f}\n" for t in times))
 
 
 def load_results_file(path):
@@ -232,12 +246,9 @@ def write_report(out_dir, results_dir, sequences, trackers=None, machine=None, r
     ``summary.json`` last.  Returns the summary dict.  Use it to regenerate tables from raw results."""
     summary = {"protocol": "otb", "machine": machine or machine_description(),
                "trackers": evaluate_result_dir(results_dir, sequences, trackers)}
-    with open(os.path.join(out_dir, "summary.md"), "w", encoding="utf-8") as handle:
-        handle.write(markdown_report(summary, reference))
+    write_text_atomic(os.path.join(out_dir, "summary.md"), markdown_report(summary, reference))
     plot_curves(results_dir, sequences, list(summary["trackers"]), out_dir)
-    with open(os.path.join(out_dir, "summary.json"), "w", encoding="utf-8") as handle:
-        json.dump(summary, handle, indent=2)
-        handle.write("\n")
+    write_text_atomic(os.path.join(out_dir, "summary.json"), json.dumps(summary, indent=2) + "\n")
     return summary
 
 
@@ -272,47 +283,48 @@ def staging_folder(out_dir):
         raise TfLuError(f"cannot write to output folder {out_dir}: {exc.strerror or exc}") from None
 
 
+def finished_run(results_dir, tracker, sequence):
+    """True when ``results_dir`` already holds ``tracker``'s whole run over ``sequence`` (a box file with one row per
+    frame and a time file beside it), as a benchmark killed part-way leaves the pairs it finished."""
+    boxes_path = os.path.join(results_dir, tracker, f"{sequence.name}.txt")
+    if not os.path.isfile(boxes_path) or not os.path.isfile(os.path.join(results_dir, tracker,
+                                                                          f"{sequence.name}_time.txt")):
+        return False
+    try:
+        return len(load_results_file(boxes_path)) == len(sequence)
+    except TfLuError:
+        return False
+
+
 def run_benchmark(tracker_names, sequences, out_dir, build=registry.build_tracker, progress=True):
     """Run every tracker over every sequence (OTB one-pass) and write results, summary and plots into ``out_dir``.
 
     All trackers are built first (an unknown name fails before anything runs); each is built once and re-``init``-ed
     per sequence, so model loading stays out of the timings; a tracker given as a config path is filed under
-    :func:`~tf_lu.tracking.registry.tracker_label`.  Returns the ``summary.json`` dict.
+    :func:`~tf_lu.tracking.registry.tracker_label`.  Every result file is written atomically as soon as its run ends,
+    and the sequence and tracker pairs whose results ``out_dir`` already holds are not run again: rerunning a killed
+    benchmark with the same ``out_dir`` finishes it, with the same summary.  Returns the ``summary.json`` dict.
     """
     if not sequences:
         raise TfLuError("no sequences given")
     trackers = build_trackers(tracker_names, build)
     names = list(trackers)
-    staging = staging_folder(out_dir)
+    results = os.path.join(out_dir, "results")
     try:
-        for tracker in trackers.values():
-            warm_up(tracker, sequences[0])
-        results = os.path.join(staging, "results")
-        total = len(names) * sum(len(s) for s in sequences)
-        for name in names:
-            os.makedirs(os.path.join(results, name))
-        # sequence by sequence, every tracker in turn: a change of load on a shared machine during a long run then
-        # touches every tracker's fps alike instead of whichever tracker was running at the time
-        with tqdm(total=total, disable=not progress, unit="frame", dynamic_ncols=True) as bar:
-            for sequence in sequences:
-                for name, tracker in trackers.items():
-                    bar.set_description(f"{sequence.name} {name}")
-                    boxes, times = run_sequence(tracker, sequence, bar)
-                    write_results_file(os.path.join(results, name, f"{sequence.name}.txt"), boxes)
-                    np.savetxt(os.path.join(results, name, f"{sequence.name}_time.txt"), times, fmt="%.9f")
-        summary = write_report(staging, results, sequences, names)
-        _move_into_place(staging, out_dir, names)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return summary
-
-
-def _move_into_place(staging, out_dir, names):
-    """Move result files, tables and plots from ``staging`` into ``out_dir``; ``summary.json`` last."""
-    for name in names:
-        source, target = os.path.join(staging, "results", name), os.path.join(out_dir, "results", name)
-        os.makedirs(target, exist_ok=True)
-        for filename in sorted(os.listdir(source)):
-            os.replace(os.path.join(source, filename), os.path.join(target, filename))
-    for filename in ("summary.md", "success_plot.png", "precision_plot.png", "summary.json"):
-        os.replace(os.path.join(staging, filename), os.path.join(out_dir, filename))
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as exc:
+        raise TfLuError(f"cannot write to output folder {out_dir}: {exc.strerror or exc}") from None
+    todo = [(sequence, name) for sequence in sequences for name in names
+            if not finished_run(results, name, sequence)]
+    for name in dict.fromkeys(name for _, name in todo):
+        warm_up(trackers[name], sequences[0])
+    # sequence by sequence, every tracker in turn: a change of load on a shared machine during a long run then
+    # touches every tracker's fps alike instead of whichever tracker was running at the time
+    with tqdm(total=sum(len(s) for s, _ in todo), disable=not progress, unit="frame", dynamic_ncols=True) as bar:
+        for sequence, name in todo:
+            bar.set_description(f"{sequence.name} {name}")
+            boxes, times = run_sequence(trackers[name], sequence, bar)
+            os.makedirs(os.path.join(results, name), exist_ok=True)
+            write_times_file(os.path.join(results, name, f"{sequence.name}_time.txt"), times)
+            write_results_file(os.path.join(results, name, f"{sequence.name}.txt"), boxes)
+    return write_report(out_dir, results, sequences, names)

@@ -41,17 +41,25 @@ def is_valid(box):
     return bool(np.all(np.isfinite(box)) and box[2] > 0 and box[3] > 0)
 
 
-def validate_initial_box(box, image_shape):
-    """Raise :class:`TfLuError` unless ``box`` is a usable first box inside an image of ``image_shape``."""
+MAX_BOX_FACTOR = 10.0   # a first box may be at most this many times the image's width / height
+
+
+def validate_initial_box(box, image_shape, source="the first box"):
+    """Raise :class:`TfLuError` unless ``box`` is a usable first box for an image of ``image_shape``: 4 finite
+    numbers, at least one pixel wide and high, at most :data:`MAX_BOX_FACTOR` times the image's size (so every
+    crop computed from it is finite in float32), and overlapping the image.  ``source`` names the box in the message
+    (a file and line, or the option)."""
     box = np.asarray(box, dtype=np.float64).reshape(-1)
     if box.shape != (4,) or not np.all(np.isfinite(box)):
-        raise TfLuError(f"the first box must be 4 finite numbers x,y,w,h, got {box.tolist()}")
+        raise TfLuError(f"{source} must be 4 finite numbers x,y,w,h, got {box.tolist()}")
     x, y, w, h = box
     if w < 1 or h < 1:
-        raise TfLuError(f"the first box has zero size (w={w:g}, h={h:g})")
+        raise TfLuError(f"{source} has zero size: less than one pixel wide or high (w={w:g}, h={h:g})")
     height, width = image_shape[:2]
+    if w > MAX_BOX_FACTOR * width or h > MAX_BOX_FACTOR * height:
+        raise TfLuError(f"{source} ({w:g}x{h:g}) is more than {MAX_BOX_FACTOR:g} times the {width}x{height} image")
     if x + w <= 0 or y + h <= 0 or x >= width or y >= height:
-        raise TfLuError(f"the first box {box.tolist()} lies outside the {width}x{height} image")
+        raise TfLuError(f"{source} {box.tolist()} lies outside the {width}x{height} image")
     return box
 
 
