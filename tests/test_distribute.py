@@ -180,6 +180,13 @@ def test_unknown_strategy_and_precision_are_one_line_errors():
         check_precision("float8")
 
 
+def test_command_line_choices_are_the_known_strategies_and_precisions():
+    from tf_lu.cli import distribution
+    from tf_lu.training import distribute
+    assert distribution.STRATEGIES == distribute.STRATEGIES
+    assert distribution.PRECISIONS == distribute.PRECISIONS
+
+
 def test_multi_worker_needs_a_valid_tf_config(monkeypatch):
     from tf_lu.errors import TfLuError
     from tf_lu.training.distribute import check_tf_config

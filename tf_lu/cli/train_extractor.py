@@ -4,6 +4,7 @@
 
 Mix curated sets with weights (tf_lu.data.mixing): --records records/got10k:0.7 --records records/vid:0.3
 """
+from tf_lu.cli.distribution import add_distribution_arguments, strategy_from
 
 
 def add_arguments(parser):
@@ -14,14 +15,17 @@ def add_arguments(parser):
     parser.add_argument("--out", required=True)
     parser.add_argument("--steps", type=int)
     parser.add_argument("--steps-per-epoch", type=int)
+    add_distribution_arguments(parser)
 
 
 def run(args):
+    strategy = strategy_from(args)
     from tf_lu.config import load_config
     from tf_lu.data.mixing import parse_weighted_paths
     from tf_lu.training.extractor import train_extractor
     overrides = {"train": {k: v for k, v in (("steps", args.steps), ("steps_per_epoch", args.steps_per_epoch))
                            if v is not None}}
     config = load_config(args.config, overrides)
-    summary = train_extractor(config, parse_weighted_paths(args.records), args.out)
+    summary = train_extractor(config, parse_weighted_paths(args.records), args.out, strategy=strategy,
+                              precision=args.precision)
     print(summary)

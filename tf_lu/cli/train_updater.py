@@ -2,6 +2,7 @@
 
     tf-lu train-updater --config configs/updater_siamfc_half.yaml --features records/feat --out runs/updater
 """
+from tf_lu.cli.distribution import add_distribution_arguments, strategy_from
 
 
 def add_arguments(parser):
@@ -10,9 +11,11 @@ def add_arguments(parser):
     parser.add_argument("--features", required=True, help="folder of feat-L*-*.tfrecord (tf-lu cache-features)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--steps", type=int)
+    add_distribution_arguments(parser)
 
 
 def run(args):
+    strategy = strategy_from(args)
     from tf_lu.config import load_config
     from tf_lu.models.siamfc import load_siamfc_network
     from tf_lu.training.meta import train_updater
@@ -22,5 +25,6 @@ def run(args):
     if args.steps:
         overrides["meta"] = {"steps": args.steps}
     config = load_config(args.config, overrides)
-    summary = train_updater(config, load_siamfc_network(config), args.features, args.out)
+    summary = train_updater(config, load_siamfc_network(config), args.features, args.out, strategy=strategy,
+                            precision=args.precision)
     print({k: v for k, v in summary.items() if k != "history"})
