@@ -47,8 +47,8 @@ from tf_lu.models.losses import CLASSIFICATION_LOSSES, anchor_loss
 from tf_lu.models.response import blend_window, hann_window
 from tf_lu.data.records.features import chunk_dataset, feature_shape, held_out_chunk_dataset
 from tf_lu.data.shard_check import checked_records
-from tf_lu.training.distribute import (distribute_rows, global_sum, keep_float32, output_dir, precision_policy,
-                                       replica_batch)
+from tf_lu.training.distribute import (distribute_rows, fitting_scope, global_sum, keep_float32, output_dir,
+                                       precision_policy, replica_batch)
 from tf_lu.training.fitting import (SUMMARY_FILE, completed_run, fit_resumable, save_weights_atomic,
                                     write_json_atomic)
 from tf_lu.updaters.network import UpdaterNet, load_weights_into
@@ -187,6 +187,7 @@ class MetaTrainer(keras.Model):
 
     def train_step(self, data):
         features, absent, offsets, reset = data
+        absent, reset = tf.cast(absent, tf.bool), tf.cast(reset, tf.bool)   # int32 when distributed
         with tf.GradientTape() as tape:
             losses, state = self.unroll(features, absent, reset, training=True, offsets=offsets)
             scaled = self.optimizer.scale_loss(losses.loss)
@@ -197,6 +198,7 @@ class MetaTrainer(keras.Model):
 
     def test_step(self, data):
         features, absent, offsets, reset = data
+        absent, reset = tf.cast(absent, tf.bool), tf.cast(reset, tf.bool)   # int32 when distributed
         losses, state = self.unroll(features, absent, reset, training=False, offsets=offsets)
         self._store(state)
         return self._track(losses)
@@ -278,7 +280,7 @@ def train_updater(config, network, features_dir, out_dir, verbose=1, extra_callb
     if done:
         return done
     features_dir, skipped = checked_records(features_dir, os.path.join(out_dir, "readable-features"),
-                                            skip_unreadable)
+                                            skip_unreadable, what="features")
     keras.utils.set_random_seed(cfg.seed)
     chunks = lambda: chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.seed, reverse_prob=cfg.reverse_prob,
                                    hold_out=cfg.hold_out)
@@ -293,9 +295,10 @@ def train_updater(config, network, features_dir, out_dir, verbose=1, extra_callb
         validation_steps = held_out()[2]
         validation = distribute_rows(strategy, lambda: held_out()[0], cfg.batch_size)
         callbacks = (KeepTrainingState(),) + callbacks
-    history, steps_run, wall = fit_resumable(trainer, dataset, out_dir, cfg.steps, cfg.steps_per_epoch, verbose,
-                                             callbacks, validation_data=validation, validation_steps=validation_steps,
-                                             identity=meta_identity(config))
+    with fitting_scope(trainer, strategy):
+        history, steps_run, wall = fit_resumable(trainer, dataset, out_dir, cfg.steps, cfg.steps_per_epoch, verbose,
+                                                 callbacks, validation_data=validation, validation_steps=validation_steps,
+                                                 identity=meta_identity(config))
     save_weights_atomic(trainer.net, os.path.join(out_dir, "updater.weights.h5"))
     summary = {"steps": cfg.steps, "steps_this_run": steps_run, "epochs_this_run": len(history.history.get("loss", [])),
                "wall_seconds_this_run": round(wall, 1), "skipped_records": skipped,
