@@ -1,7 +1,8 @@
-"""Timing: per-frame cost of trackers side by side, and the SiamFC step's networks under a Keras backend."""
-from tf_lu.cli import time_backend, time_frames
+"""Timing: per-frame cost of trackers side by side, the SiamFC step's networks under a Keras backend, and the
+training input pipelines."""
+from tf_lu.cli import time_backend, time_frames, time_pipeline
 from tf_lu.cli.common import add_group
 
 
 def add_arguments(parser):
-    add_group(parser, {"frames": time_frames, "backend": time_backend})
+    add_group(parser, {"frames": time_frames, "backend": time_backend, "pipeline": time_pipeline})
