@@ -100,3 +100,17 @@ def test_batched_streams_track_like_each_stream_alone():
     for k in range(3):
         np.testing.assert_allclose(together[k], np.array(alone[k])[:len(together[k])], atol=0.5)
     assert max(np.abs(np.array(together[k]) - np.array(alone[k])[:len(together[k])]).max() for k in range(3)) < 1e-3
+
+
+def test_track_streams_refills_free_slots_and_tracks_like_one_at_a_time():
+    from tf_lu.evaluation.batched import track_streams
+    from tf_lu.evaluation.otb import run_sequence
+    tracker = build_tracker("siamfc-ema")
+    sequences = [generate_sequence(30 + i, SyntheticConfig(num_frames=n, height=90, width=120), name=f"r{i}")
+                 for i, n in enumerate([5, 2, 4, 1])]
+    runs = track_streams(tracker, sequences, streams=2)
+    assert sorted(runs) == ["r0", "r1", "r2", "r3"]
+    for sequence in sequences:
+        boxes, times = runs[sequence.name]
+        assert boxes.shape == (len(sequence), 4) and len(times) == len(sequence)
+        np.testing.assert_allclose(boxes, run_sequence(tracker, sequence)[0], atol=1e-3)

@@ -88,8 +88,8 @@ def save_tracker(tracker, out_dir):
 
 def describe(function):
     """``{"inputs": {name: "dtype shape"}, "outputs": {...}}`` of a concrete function."""
-    text = lambda spec: f"{spec.dtype.name} {[d for d in spec.shape.as_list()]}".replace("None", "-1")
-    inputs = function.structured_input_signature[1]
+    text = lambda spec: f"{spec.dtype.name} {spec.shape.as_list()}".replace("None", "-1")
+    inputs = {spec.name: spec for spec in tf.nest.flatten(function.structured_input_signature)}
     outputs = function.structured_outputs
     return {"inputs": {k: text(v) for k, v in sorted(inputs.items())},
             "outputs": {k: text(tf.TensorSpec.from_tensor(v)) for k, v in sorted(outputs.items())}}

@@ -1,0 +1,87 @@
+"""Export and serving: the SavedModel of a tracker, run by examples/serve_savedmodel.py in a process where tf_lu cannot
+be imported, tracks like the Python tracker; saved_model_cli reads it; host-side updates cannot be exported."""
+import ast
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from tf_lu.data.sequences import read_otb_sequence, write_otb_folder
+from tf_lu.data.synthetic import SyntheticConfig, generate_sequence
+from tf_lu.errors import TfLuError
+from tf_lu.evaluation.otb import load_results_file, run_sequence
+from tf_lu.export.exporter import export_tracker
+from tf_lu.tracking.registry import build_tracker
+
+EXAMPLE = os.path.join(ROOT, "examples", "serve_savedmodel.py")
+ALLOWED_IMPORTS = {"argparse", "os", "re", "sys", "time", "numpy", "tensorflow", "PIL", "cv2"}
+# Runs a script with every import of tf_lu failing, whatever way the package is installed (editable or not).
+BLOCKER = '''import importlib.abc, runpy, sys
+class NoTfLu(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "tf_lu" or name.startswith("tf_lu."):
+            raise ModuleNotFoundError("No module named " + repr(name))
+sys.meta_path.insert(0, NoTfLu())
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+'''
+
+
+def run_without_tf_lu(tmp_path, *args):
+    """Run ``python -I blocker.py ARGS`` in ``tmp_path`` (isolated: no PYTHONPATH, no current folder on the path)."""
+    blocker = tmp_path / "no_tf_lu.py"
+    blocker.write_text(BLOCKER)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run([sys.executable, "-I", str(blocker), *map(str, args)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_the_example_imports_only_tensorflow_numpy_and_an_image_reader():
+    tree = ast.parse(open(EXAMPLE, encoding="utf-8").read())
+    names = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+             for alias in node.names}
+    names |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert names <= ALLOWED_IMPORTS and "tf_lu" not in names
+
+
+def test_host_side_updates_opencv_trackers_and_used_folders_are_not_exported(tmp_path):
+    with pytest.raises(TfLuError, match="runs on the host"):
+        export_tracker("siamfc-sgd", str(tmp_path / "sgd"))
+    with pytest.raises(TfLuError, match="OpenCV"):
+        export_tracker("opencv-kcf", str(tmp_path / "kcf"))
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "x").write_text("")
+    with pytest.raises(TfLuError, match="not empty"):
+        export_tracker("siamfc-none", str(tmp_path / "used"))
+    assert not (tmp_path / "sgd").exists() or not os.listdir(tmp_path / "sgd")
+
+
+@pytest.mark.slow
+def test_served_savedmodel_tracks_like_the_python_tracker_without_tf_lu(tmp_path):
+    model = tmp_path / "model"
+    result = export_tracker("siamfc-learned", str(model))
+    assert set(result["signatures"]) >= {"init", "step", "serving_default", "init_batch", "step_batch"}
+    card = open(result["card"], encoding="utf-8").read()
+    assert "siamfc-learned" in card and "updater.weights.h5" in card and "sha256:" in card
+
+    sequence = generate_sequence(21, SyntheticConfig(num_frames=12, height=120, width=160), name="served")
+    write_otb_folder(sequence, str(tmp_path / "data" / "served"))
+    expected, _ = run_sequence(build_tracker("siamfc-learned"), read_otb_sequence(str(tmp_path / "data" / "served")))
+
+    (tmp_path / "check.py").write_text("import tf_lu\n")
+    blocked = run_without_tf_lu(tmp_path, tmp_path / "check.py")
+    assert blocked.returncode != 0 and "No module named 'tf_lu'" in blocked.stderr
+    served = run_without_tf_lu(tmp_path, EXAMPLE, "--model", model, "--data", tmp_path / "data", "--out",
+                               tmp_path / "results")
+    assert served.returncode == 0, served.stderr[-2000:]
+    boxes = load_results_file(str(tmp_path / "results" / "served.txt"))
+    assert boxes.shape == expected.shape
+    assert np.abs(boxes - expected).max() <= 0.5
+
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    if os.path.isfile(cli):
+        shown = subprocess.run([cli, "show", "--dir", str(model), "--all"], capture_output=True, text=True)
+        assert shown.returncode == 0 and "serving_default" in shown.stdout and "init_batch" in shown.stdout

@@ -1,0 +1,106 @@
+"""OTB one-pass benchmark with many streams per call: the sequences are tracked B at a time by one graph call per frame
+(:class:`tf_lu.tracking.streams.StreamBatch`); when a sequence ends, the next one takes its place.
+
+Result files and summary are those of :func:`tf_lu.evaluation.otb.run_benchmark`; each call's seconds are shared
+equally among the streams it advanced, so a tracker's fps in the summary is the aggregate frames per second of the
+batch (frame decoding excluded, padding the frames to a common size included).  Every run starts afresh.
+"""
+import dataclasses
+import os
+import time
+from typing import Any, List
+
+import numpy as np
+from tqdm import tqdm
+
+from tf_lu.errors import TfLuError
+from tf_lu.evaluation.otb import build_trackers, warm_up, write_report, write_results_file, write_times_file
+from tf_lu.tracking import registry
+from tf_lu.tracking.streams import StreamBatch
+
+
+@dataclasses.dataclass
+class _Run:
+    sequence: Any
+    index: int = 1
+    boxes: List[Any] = dataclasses.field(default_factory=list)
+    times: List[float] = dataclasses.field(default_factory=list)
+
+
+def _start(batch, active, pending, streams, bar):
+    """Fill free slots with the next sequences: one ``init`` call on their first frames."""
+    new = []
+    while pending and len(active) + len(new) < streams:
+        new.append(_Run(pending.pop(0)))
+    if not new:
+        return
+    images = [run.sequence.frame(0) for run in new]
+    start = time.perf_counter()
+    batch.add(images, [run.sequence.init_box for run in new])
+    share = (time.perf_counter() - start) / len(new)
+    for run in new:
+        run.boxes.append(np.asarray(run.sequence.init_box, dtype=np.float64))
+        run.times.append(share)
+    active.extend(new)
+    if bar is not None:
+        bar.update(len(new))
+
+
+def _advance(batch, active, bar):
+    """One step call for every active stream."""
+    images = [run.sequence.frame(run.index) for run in active]
+    start = time.perf_counter()
+    boxes, _ = batch.step(images)
+    share = (time.perf_counter() - start) / len(active)
+    for run, box in zip(active, boxes):
+        run.boxes.append(box)
+        run.times.append(share)
+        run.index += 1
+    if bar is not None:
+        bar.update(len(active))
+
+
+def _finish(batch, active, done):
+    """Move ended runs into ``done``; returns the runs still active."""
+    keep = [k for k, run in enumerate(active) if run.index < len(run.sequence)]
+    for run in active:
+        if run.index >= len(run.sequence):
+            done[run.sequence.name] = (np.array(run.boxes, dtype=np.float64), run.times)
+    if len(keep) < len(active):
+        batch.keep(keep)
+    return [active[k] for k in keep]
+
+
+def track_streams(tracker, sequences, streams, bar=None):
+    """``{sequence name: (boxes (N, 4), seconds per frame)}``: every sequence tracked with ``streams`` at a time."""
+    if streams < 1:
+        raise TfLuError(f"the number of streams must be at least 1, got {streams}")
+    batch, pending, active, done = StreamBatch(tracker.graph), list(sequences), [], {}
+    while pending or active:
+        _start(batch, active, pending, streams, bar)
+        active = _finish(batch, active, done)
+        if active:
+            _advance(batch, active, bar)
+            active = _finish(batch, active, done)
+    return done
+
+
+def run_batched_benchmark(tracker_names, sequences, out_dir, streams, build=registry.build_tracker, progress=True):
+    """:func:`tf_lu.evaluation.otb.run_benchmark` with ``streams`` sequences per call; returns the summary dict."""
+    if not sequences:
+        raise TfLuError("no sequences given")
+    trackers = build_trackers(tracker_names, build)
+    for label, tracker in trackers.items():
+        if getattr(tracker, "graph", None) is None:
+            raise TfLuError(f"{label}: --batch-streams needs a TensorFlow tracker (siamfc-*), not an OpenCV one")
+    results = os.path.join(out_dir, "results")
+    with tqdm(total=len(trackers) * sum(len(s) for s in sequences), disable=not progress, unit="frame",
+              dynamic_ncols=True) as bar:
+        for label, tracker in trackers.items():
+            warm_up(tracker, sequences[0])
+            bar.set_description(f"{label} x{streams}")
+            os.makedirs(os.path.join(results, label), exist_ok=True)
+            for name, (boxes, times) in track_streams(tracker, sequences, streams, bar).items():
+                write_times_file(os.path.join(results, label, f"{name}_time.txt"), times)
+                write_results_file(os.path.join(results, label, f"{name}.txt"), boxes)
+    return write_report(out_dir, results, sequences, list(trackers))
