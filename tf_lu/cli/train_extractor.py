@@ -13,7 +13,10 @@ def add_arguments(parser):
                         help="folder of pairs-*.tfrecord; repeat with :WEIGHT suffixes to mix sets "
                              "(--records a:0.7 --records b:0.3)")
     parser.add_argument("--out", required=True)
-    parser.add_argument("--steps", type=int)
+    parser.add_argument("--steps", type=int, help="optimisation steps in all (a finished run given more continues)")
+    parser.add_argument("--skip-unreadable", action="store_true",
+                        help="leave out unreadable records of corrupt shards (counted in the summary) instead of "
+                             "stopping with an error")
     parser.add_argument("--steps-per-epoch", type=int)
     add_distribution_arguments(parser)
 
@@ -27,5 +30,5 @@ def run(args):
                            if v is not None}}
     config = load_config(args.config, overrides)
     summary = train_extractor(config, parse_weighted_paths(args.records), args.out, strategy=strategy,
-                              precision=args.precision)
+                              precision=args.precision, skip_unreadable=args.skip_unreadable)
     print(summary)

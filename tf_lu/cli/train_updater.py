@@ -10,7 +10,10 @@ def add_arguments(parser):
     parser.add_argument("--weights", help="extractor weights (overrides the config)")
     parser.add_argument("--features", required=True, help="folder of feat-L*-*.tfrecord (tf-lu cache-features)")
     parser.add_argument("--out", required=True)
-    parser.add_argument("--steps", type=int)
+    parser.add_argument("--steps", type=int, help="optimisation steps in all (a finished run given more continues)")
+    parser.add_argument("--skip-unreadable", action="store_true",
+                        help="leave out unreadable records of corrupt shards (counted in the summary) instead of "
+                             "stopping with an error")
     add_distribution_arguments(parser)
 
 
@@ -22,9 +25,9 @@ def run(args):
     overrides = {}
     if args.weights:
         overrides["weights"] = args.weights
-    if args.steps:
+    if args.steps is not None:
         overrides["meta"] = {"steps": args.steps}
     config = load_config(args.config, overrides)
     summary = train_updater(config, load_siamfc_network(config), args.features, args.out, strategy=strategy,
-                            precision=args.precision)
+                            precision=args.precision, skip_unreadable=args.skip_unreadable)
     print({k: v for k, v in summary.items() if k != "history"})

@@ -45,7 +45,7 @@ def parse_box_lines(text, source="box file"):
 def read_text(path, what="box"):
     """The text of a small annotation file; a missing or unreadable one is a :class:`TfLuError`."""
     try:
-        with open(path, "r", encoding="utf-8") as handle:
+        with open(path, "r", encoding="utf-8-sig") as handle:   # a byte-order mark is dropped
             return handle.read()
     except FileNotFoundError:
         raise TfLuError(f"missing {what} file: {path}") from None

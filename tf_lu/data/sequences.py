@@ -126,9 +126,12 @@ def read_otb_dataset(root, names=None):
 
 
 def read_otb_folders(folders, names=None):
-    """:func:`read_otb_dataset` over several roots (a list, or one string of comma-separated folders), in order;
+    """:func:`read_otb_dataset` over several roots (a list, or one string of comma-separated folders unless the string
+    names an existing folder as it is), in order;
     ``names`` picks sequences from any of them.  Two sequences with one name are an error."""
-    roots = [f for f in (folders.split(",") if isinstance(folders, str) else folders) if f]
+    if isinstance(folders, str):
+        folders = [folders] if os.path.isdir(folders) else folders.split(",")   # a folder named "a,b" is one folder
+    roots = [f for f in folders if f]
     if not roots:
         raise TfLuError("no data folder given")
     if len(roots) == 1:

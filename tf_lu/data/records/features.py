@@ -46,7 +46,16 @@ def feature_buckets(path):
 
 
 def feature_shape(path):
-    return tuple(read_json(os.path.join(path, FEATURE_META))["shape"])
+    """``(S, S, C)`` of the cached features in ``path``, from its ``feature_meta.json``; a missing or unreadable one is a
+    :class:`TfLuError`."""
+    meta = os.path.join(path, FEATURE_META)
+    try:
+        return tuple(read_json(meta)["shape"])
+    except FileNotFoundError:
+        raise TfLuError(f"{path}: no {FEATURE_META} (not a folder of cached features; run `tf-lu cache-features`)") \
+            from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise TfLuError(f"unreadable {meta} ({exc.__class__.__name__})") from None
 
 
 def reverse_in_time(features, absent, offsets, draw, reverse_prob):
