@@ -37,47 +37,37 @@ def test_a_config_path_is_a_tracker_name(tmp_path):
 
 
 @pytest.mark.parametrize("interval", [1, 3])
-def test_learned_update_fused_into_the_search_step_tracks_like_the_eager_update(interval):
-    """The tracker runs the learned updater's step inside its next search step (defer / template / settle); an
-    updater that keeps the interface's eager defaults must give the same boxes.  The search step is traced twice at
-    most (the first frame of a sequence passes theta_1 through, later ones carry the step's inputs), however many
-    sequences are tracked."""
+def test_learned_update_in_the_graph_step_tracks_like_the_host_update(interval):
+    """The tracker runs the learned updater's step inside its TensorFlow step (the graph form); the same updater run
+    on the host after each step (its eager form, as an updater without a graph form runs) must give the same boxes.
+    The step is traced once, however many sequences are tracked."""
     import dataclasses
     from tf_lu.config import load_config
-    from tf_lu.updaters.learned import LearnedState, LearnedUpdater
-    from tf_lu.models.siamfc import load_siamfc_network
-    from tf_lu.tracking.tracker import Tracker
     from tf_lu.models.heads import SiamFCHead
-    from tf_lu.updaters.base import Updater
+    from tf_lu.models.siamfc import load_siamfc_network
+    from tf_lu.resources import shipped_config
+    from tf_lu.tracking.tracker import Tracker
+    from tf_lu.updaters.learned import LearnedUpdater
 
-    class EagerLearned(LearnedUpdater):
-        """The reference: one eager network step per frame on the chosen scale's window, theta returned at once."""
-        template, settle = Updater.template, Updater.settle
+    class HostLearned(LearnedUpdater):
+        """The reference: the network's step run eagerly on the host, its template handed back to the tracker."""
+        graph_form = False
 
-        def defer(self, state, evidence):
-            features = evidence.search_features()
-            size = int(state.theta_1.shape[1])
-            row, col = np.clip(np.round(evidence.peak), 0, int(features.shape[1]) - size).astype(int)
-            theta_new, rnn = self.net(features[:, row:row + size, col:col + size], state.rnn, state.theta_1,
-                                      confidence=np.float32([evidence.confidence]))
-            step = state.step + 1
-            theta = theta_new if step % self.interval == 0 else state.theta
-            return LearnedState(rnn, state.theta_1, theta, step), theta
-
-    config = load_config(os.path.join(ROOT, "configs", "trackers", "siamfc-learned.yaml"))
+    config = load_config(shipped_config("trackers/siamfc-learned"))
     updater_config = dataclasses.replace(config.updater, interval=interval)
     network = load_siamfc_network(config)
     sequences = generate_dataset(8, 2, SyntheticConfig(num_frames=10, height=120, width=160))
     tracks = {}
-    for kind in (LearnedUpdater, EagerLearned):
+    for kind in (LearnedUpdater, HostLearned):
         tracker = Tracker(network.backbone, SiamFCHead(network.adjust), kind(updater_config), config.track)
         boxes = []
         for sequence in sequences:
             tracker.init(sequence.frame(0), sequence.boxes[0])
             boxes += [tracker.update(sequence.frame(i)) for i in range(1, len(sequence))]
-        assert tracker._search_fn.experimental_get_tracing_count() <= 2
+        assert tracker.graph.step.experimental_get_tracing_count() == 1
         tracks[kind] = np.array(boxes)
-    np.testing.assert_allclose(tracks[LearnedUpdater], tracks[EagerLearned], atol=1e-3)
+    assert (tracks[LearnedUpdater] != tracks[LearnedUpdater][:1]).any()          # the boxes move
+    np.testing.assert_allclose(tracks[LearnedUpdater], tracks[HostLearned], atol=1e-3)
 
 
 @needs_shared_data
