@@ -9,7 +9,7 @@ import os
 import sys
 
 from tf_lu import __version__
-from tf_lu.cli import (ablate, benchmark, cache_features, curate, demo, evaluate_updater, make_crop_walk,
+from tf_lu.cli import (ablate, benchmark, cache_features, curate, demo, evaluate_updater, export, make_crop_walk,
                        make_pairs, make_synthetic, report, search, timing, track, train_extractor, train_updater)
 from tf_lu.cli.common import add_group
 from tf_lu.errors import TfLuError
@@ -33,6 +33,7 @@ COMMANDS = {
     "evaluate-updater": evaluate_updater,
     "report": report,
     "ablate": ablate,
+    "export": export,
     "search": search,
     "time": timing,
 }
