@@ -381,6 +381,24 @@ def test_corrupt_feature_shard(tmp_path, capsys):
     assert_one_line_error(code, err, out, "feat-L10-00000.tfrecord")
 
 
+def test_corrupt_sequence_shard_for_feature_caching(tmp_path, capsys):
+    folder = record_folder(tmp_path, "seq", shards=1, manifest=False)
+    os.rename(os.path.join(folder, "pairs-00000-of-00001.tfrecord"), os.path.join(folder, "seq-L10-00000.tfrecord"))
+    damage(os.path.join(folder, "seq-L10-00000.tfrecord"), "truncated")
+    out = str(tmp_path / "feat")
+    code, _, err = run(["cache-features", "--config", LEARNED, "--sequences", folder, "--out", out], capsys)
+    assert_one_line_error(code, err, out, "seq-L10-00000.tfrecord")
+    assert not os.path.exists(out)
+
+
+def test_a_badly_named_sequence_shard(tmp_path, capsys):
+    folder = record_folder(tmp_path, "seq", shards=1, manifest=False)
+    os.rename(os.path.join(folder, "pairs-00000-of-00001.tfrecord"), os.path.join(folder, "seq-Lten-00000.tfrecord"))
+    out = str(tmp_path / "feat")
+    code, _, err = run(["cache-features", "--config", LEARNED, "--sequences", folder, "--out", out], capsys)
+    assert_one_line_error(code, err, out, "seq-Lten-00000.tfrecord")
+
+
 @pytest.mark.parametrize("case, fragment", [
     ("records folder missing", "records folder not found"),
     ("out is a file", "not a folder"),

@@ -28,6 +28,7 @@ from tqdm import tqdm
 from tf_lu.data.records.common import feature_file_name, record_writer
 from tf_lu.data.records.features import FEATURE_META, feature_example, write_feature_meta
 from tf_lu.data.records.sequences import parse_sequence, sequence_buckets
+from tf_lu.data.shard_check import verify_shards
 from tf_lu.errors import TfLuError
 
 
@@ -113,9 +114,10 @@ def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, sou
     :func:`jitter_frames`); the draws are deterministic for ``jitter.seed`` and the shard.  With ``mirror`` the frames
     are flipped left-right first (:func:`mirror_frames`) and the shards are named ``...-{folder}-mirror.tfrecord``, so
     they can share a folder with the unflipped ones."""
-    os.makedirs(out_dir, exist_ok=True)
     extract = tf.function(lambda x: backbone(x, training=False), reduce_retracing=True)
     files = [f for fs in sequence_buckets(sequence_dir).values() for f in fs]
+    verify_shards(files)                     # a corrupt sequence shard is an error naming it, before any work
+    os.makedirs(out_dir, exist_ok=True)
     tag = os.path.basename(os.path.normpath(sequence_dir))
     shape = None
     for file in tqdm(files, desc="cache features", unit="shard", disable=not progress):

@@ -3,6 +3,7 @@ import contextlib
 import glob
 import json
 import os
+import re
 
 import tensorflow as tf
 
@@ -46,9 +47,11 @@ def files_by_length(path, prefix, what, hint=""):
     """``{length: [files]}`` of the ``{prefix}-L{length:03d}-*.tfrecord`` files in ``path``; none is a TfLuError
     saying ``what`` is missing (and ``hint``: how to make it)."""
     buckets = {}
-    start = len(prefix) + 2
     for file in sorted(glob.glob(os.path.join(path, f"{prefix}-L*-*.tfrecord"))):
-        buckets.setdefault(int(os.path.basename(file)[start:start + 3]), []).append(file)
+        match = re.match(rf"{re.escape(prefix)}-L(\d+)-", os.path.basename(file))
+        if not match:
+            raise TfLuError(f"{file}: not a record file name of the form {prefix}-L<length>-<name>.tfrecord")
+        buckets.setdefault(int(match.group(1)), []).append(file)
     if not buckets:
         raise TfLuError(f"no {what} ({prefix}-L*-*.tfrecord) in {path}{hint}")
     return buckets
