@@ -13,6 +13,7 @@ from tf_lu.data.sequences import read_otb_sequence, write_otb_folder
 from tf_lu.data.synthetic import SyntheticConfig, generate_sequence
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.otb import load_results_file, run_sequence
+from tf_lu.export.card import cli_commands
 from tf_lu.export.exporter import export_tracker
 from tf_lu.tracking.registry import build_tracker
 
@@ -81,7 +82,15 @@ def test_served_savedmodel_tracks_like_the_python_tracker_without_tf_lu(tmp_path
     assert boxes.shape == expected.shape
     assert np.abs(boxes - expected).max() <= 0.5
 
-    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
-    if os.path.isfile(cli):
-        shown = subprocess.run([cli, "show", "--dir", str(model), "--all"], capture_output=True, text=True)
+    cli_folder = os.path.dirname(sys.executable)
+    if os.path.isfile(os.path.join(cli_folder, "saved_model_cli")):
+        shown = subprocess.run([os.path.join(cli_folder, "saved_model_cli"), "show", "--dir", str(model), "--all"],
+                               capture_output=True, text=True)
         assert shown.returncode == 0 and "serving_default" in shown.stdout and "init_batch" in shown.stdout
+        # the card's commands: init, then one step, through saved_model_cli's own (TF1-style) loader
+        env = {**os.environ, "PATH": cli_folder + os.pathsep + os.environ.get("PATH", "")}
+        for command in cli_commands(str(model), sorted(build_tracker("siamfc-learned").graph.state_spec)):
+            ran = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True)
+            assert ran.returncode == 0, ran.stderr[-2000:]
+        assert "Result for output key box" in ran.stdout
+        assert np.load(tmp_path / "state" / "center_box.npy").shape == (4,)

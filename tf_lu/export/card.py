@@ -32,7 +32,7 @@ def cli_commands(out_dir, state_names):
     return [
         "python -c \"import numpy as np; np.save('frame.npy', np.full((240, 320, 3), 128, np.uint8))\"",
         f"saved_model_cli run --dir {out_dir} --tag_set serve --signature_def init --inputs 'frame=frame.npy' "
-        "--input_exprs 'box=np.array([140.0, 100.0, 40.0, 30.0])' --outdir state --overwrite",
+        "--input_exprs 'box=[140.0, 100.0, 40.0, 30.0]' --outdir state --overwrite",
         f"saved_model_cli run --dir {out_dir} --tag_set serve --signature_def serving_default "
         f"--inputs 'frame=frame.npy;{state}'",
     ]

@@ -40,8 +40,10 @@ class TrackerModule(tf.Module):
                             "(an inner optimisation, not a fixed graph), so it cannot be exported; export a tracker "
                             "with update none, ema or learned")
         self.graph = tracker.graph
-        # the variables only: a Keras model as a child would add its own call signatures to the export
-        self.weights = {name: list(value.weights) for name, value in _trackables(tracker).items()}
+        # the TensorFlow variables only: a Keras model (or Keras variable wrapper) as a child would add its own call
+        # signatures and a second handle per variable, which TF1-style loaders (saved_model_cli run) do not restore
+        self.weights = {name: [weight.value for weight in value.weights]
+                        for name, value in _trackables(tracker).items()}
         self.state_names = sorted(self.graph.state_spec)
 
     def _init_one(self, frame, box):
