@@ -2,7 +2,8 @@
 
 Each kill test trains in a child process that is sent SIGKILL once it has written a checkpoint part-way through an
 epoch, reruns the same training to the end, and compares the final weights with those of an uninterrupted run with
-the same seed (TensorFlow's op determinism is on in training, so they agree to float32 rounding at most).
+the same seed: bitwise (TensorFlow's op determinism is on in training, and the input stream is advanced by the steps
+already taken).
 """
 import json
 import os
@@ -86,7 +87,7 @@ def assert_same_weights(a, b):
     wa, wb = weights(a), weights(b)
     assert sorted(wa) == sorted(wb) and wa
     for name in wa:
-        np.testing.assert_allclose(wa[name], wb[name], rtol=1e-5, atol=1e-6, err_msg=name)
+        np.testing.assert_array_equal(wa[name], wb[name], err_msg=name)
 
 
 @pytest.fixture(scope="module")
@@ -156,9 +157,24 @@ def test_steps_are_steps_and_a_finished_run_is_reported_not_redone(pair_records,
     assert (os.stat(final).st_mtime_ns, open(final, "rb").read()) == before      # the weights are not touched
     longer = train_extractor(tiny_extractor_config(4), pair_records, out, verbose=0)
     assert longer["steps"] == 4 and longer["steps_this_run"] == 1 and checkpoint_step(out) == 4
+    with pytest.raises(TfLuError, match="past the 2 steps asked"):
+        os.remove(final)                              # a run killed after its last checkpoint, asked for fewer steps
+        train_extractor(tiny_extractor_config(2), pair_records, out, verbose=0)
     with pytest.raises(TfLuError, match="other settings"):
         train_extractor(load_config(overrides={"backbone": {"width": 0.5}, "train": {"steps": 5}}), pair_records,
                         out, verbose=0)
+
+
+def test_finished_weights_without_a_checkpoint_are_never_trained_over(pair_records, tmp_path):
+    from tf_lu.training.extractor import train_extractor
+    out = tmp_path / "old"
+    out.mkdir()
+    (out / "model.weights.h5").write_bytes(b"weights of a run written without checkpoints")
+    (out / "train_summary.json").write_text(json.dumps({"steps": 3}))
+    assert train_extractor(tiny_extractor_config(3), pair_records, str(out), verbose=0)["complete"]
+    with pytest.raises(TfLuError, match="no checkpoint to continue"):
+        train_extractor(tiny_extractor_config(5), pair_records, str(out), verbose=0)
+    assert (out / "model.weights.h5").read_bytes() == b"weights of a run written without checkpoints"
 
 
 def test_output_and_input_folders_are_checked(pair_records, tmp_path):

@@ -75,21 +75,33 @@ def check_identity(out_dir, identity):
                     f"or the same settings")
 
 
-def completed_run(out_dir, steps, final_file, identity=None):
-    """The stored summary (with ``"complete": True``) when ``out_dir`` holds a run of ``steps`` or more steps whose
-    ``final_file`` and summary are written; None when there is training left to do."""
-    prepare_output(out_dir)
-    state = check_identity(out_dir, identity)
-    summary_path = os.path.join(out_dir, SUMMARY_FILE)
-    if state is None or state["step"] < steps or not os.path.isfile(os.path.join(out_dir, final_file)):
-        return None
+def _stored_summary(out_dir):
     try:
-        with open(summary_path, "r", encoding="utf-8") as handle:
+        with open(os.path.join(out_dir, SUMMARY_FILE), "r", encoding="utf-8") as handle:
             summary = json.load(handle)
+        return summary if isinstance(summary, dict) else None
     except (OSError, ValueError):
         return None
-    return {**summary, "complete": True, "steps": state["step"],
-            "message": f"{out_dir} already holds a finished run of {state['step']} steps; nothing to do "
+
+
+def completed_run(out_dir, steps, final_file, identity=None):
+    """The stored summary (with ``"complete": True``) when ``out_dir`` holds a run of ``steps`` or more steps whose
+    ``final_file`` and summary are written; None when there is training left to do.  Final weights without a
+    checkpoint to continue from (a run written without one) are never trained over: fewer steps than asked is an
+    error."""
+    prepare_output(out_dir)
+    state = check_identity(out_dir, identity)
+    summary = _stored_summary(out_dir)
+    if not os.path.isfile(os.path.join(out_dir, final_file)):
+        return None
+    done = state["step"] if state is not None else (summary or {}).get("steps")
+    if state is None and not (isinstance(done, int) and done >= steps):
+        raise TfLuError(f"{out_dir} holds finished weights ({final_file}) but no checkpoint to continue them from; "
+                        f"give another --out")
+    if summary is None or done < steps:
+        return None
+    return {**summary, "complete": True, "steps": done,
+            "message": f"{out_dir} already holds a finished run of {done} steps; nothing to do "
                        f"(give a larger --steps to continue it)"}
 
 
@@ -149,15 +161,22 @@ def restore_checkpoint(model, backup_dir):
 def fit_resumable(model, dataset, out_dir, steps, steps_per_epoch, verbose=1, extra_callbacks=(),
                   checkpoint=False, validation_data=None, validation_steps=None, identity=None, save_every=None):
     """Fit ``model`` to exactly ``steps`` optimisation steps in epochs of ``steps_per_epoch``, resuming from the last
-    checkpoint in ``out_dir/backup``.  Returns ``(history, steps_this_run, wall_seconds)``."""
+    checkpoint in ``out_dir/backup``.  ``dataset``: a dataset, or ``start -> dataset`` whose stream begins at
+    element ``start`` (a distributed dataset cannot be advanced once made).  Returns ``(history, steps_this_run,
+    wall_seconds)``."""
     if steps < 1 or steps_per_epoch < 1:
         raise TfLuError(f"steps ({steps}) and steps per epoch ({steps_per_epoch}) must be at least 1")
     tf.config.experimental.enable_op_determinism()
     backup = os.path.join(out_dir, "backup")
     start = restore_checkpoint(model, backup)
-    if start >= steps:
+    if start > steps:
+        raise TfLuError(f"{out_dir} holds a run at step {start}, past the {steps} steps asked; give --steps {start} "
+                        f"or more, or another --out")
+    if start == steps:                    # killed after its last checkpoint: only the outputs are left to write
         return keras.callbacks.History(), 0, 0.0
-    if start and isinstance(dataset, tf.data.Dataset):
+    if callable(dataset):                 # a builder of a stream that starts at a given element (a distributed one)
+        dataset = dataset(start)
+    elif start:
         dataset = dataset.skip(start)     # the same stream, from the element an uninterrupted run would use next
     every = save_every or max(1, steps_per_epoch // 4)
     callbacks = [StepCheckpoint(backup, start, steps, every, identity)]
