@@ -145,6 +145,7 @@ def tiny_extractor_config(steps, steps_per_epoch=2):
         "batch_size": 2, "steps": steps, "steps_per_epoch": steps_per_epoch, "lr_start": 1e-3, "lr_end": 1e-4}})
 
 
+@pytest.mark.slow
 def test_steps_are_steps_and_a_finished_run_is_reported_not_redone(pair_records, tmp_path):
     from tf_lu.training.extractor import train_extractor
     out = str(tmp_path / "run")
@@ -226,6 +227,7 @@ def test_a_missing_shard_is_caught_by_the_manifest(pair_records, tmp_path):
         verify_folder(str(tmp_path / "pairs"))
 
 
+@pytest.mark.slow
 def test_skipping_unreadable_records_trains_and_counts_them(pair_records, tmp_path):
     from tf_lu.training.extractor import train_extractor
     corrupt_copy(pair_records, str(tmp_path / "pairs"), "flipped")
