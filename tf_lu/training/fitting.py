@@ -5,8 +5,10 @@ one) it writes a checkpoint into ``out_dir/backup``: the model's weights with th
 of a model that has one (``carried_state`` / ``restore_carried_state``, the meta-trainer's truncated-BPTT state), and
 ``state.json`` naming them with the step count, written last and atomically, so a kill at any moment leaves the last
 complete checkpoint in force.  Rerunning restores it and continues the same input stream from the same element
-(the dataset is advanced by the steps already taken), with TensorFlow's op determinism on, so the final weights
-equal those of an uninterrupted run with the same seed.  The last checkpoint is kept: rerunning a finished run with a
+(the dataset is advanced by the steps already taken), with TensorFlow's op determinism on (on CPU), so the final
+weights equal those of an uninterrupted run with the same seed, bitwise (tests/test_resume.py).  On a GPU, or with a
+distributed dataset (which is not advanced), a resumed run continues from the checkpoint's weights and optimizer
+state but need not repeat the uninterrupted run's arithmetic exactly.  The last checkpoint is kept: rerunning a finished run with a
 larger ``steps`` continues it.  :func:`completed_run` tells a trainer that its ``out_dir`` holds a finished run.
 """
 import json
@@ -166,7 +168,8 @@ def fit_resumable(model, dataset, out_dir, steps, steps_per_epoch, verbose=1, ex
     wall_seconds)``."""
     if steps < 1 or steps_per_epoch < 1:
         raise TfLuError(f"steps ({steps}) and steps per epoch ({steps_per_epoch}) must be at least 1")
-    tf.config.experimental.enable_op_determinism()
+    if not tf.config.list_logical_devices("GPU"):
+        tf.config.experimental.enable_op_determinism()    # CPU kernels have deterministic forms; some GPU ones do not
     backup = os.path.join(out_dir, "backup")
     start = restore_checkpoint(model, backup)
     if start > steps:
