@@ -223,7 +223,22 @@ def test_a_missing_shard_is_caught_by_the_manifest(pair_records, tmp_path):
     from tf_lu.data.shard_check import verify_folder
     shutil.copytree(pair_records, tmp_path / "pairs")
     os.remove(sorted((tmp_path / "pairs").glob("*.tfrecord"))[0])
-    with pytest.raises(TfLuError, match="manifest.json promises 24 records"):
+    with pytest.raises(TfLuError, match="missing record shard .*listed in manifest.json"):
+        verify_folder(str(tmp_path / "pairs"))
+
+
+def test_a_shard_cut_at_a_record_boundary_is_caught_by_the_manifest(pair_records, tmp_path):
+    import shutil
+    import tensorflow as tf
+    from tf_lu.data.shard_check import verify_folder, verify_shards
+    shutil.copytree(pair_records, tmp_path / "pairs")
+    shard = str(sorted((tmp_path / "pairs").glob("*.tfrecord"))[0])
+    records = [r.numpy() for r in tf.data.TFRecordDataset(shard)]
+    with tf.io.TFRecordWriter(shard) as writer:          # every CRC of the shorter shard is right
+        for record in records[:-2]:
+            writer.write(record)
+    assert verify_shards([shard]) == {shard: len(records) - 2}
+    with pytest.raises(TfLuError, match="bytes, manifest.json says"):
         verify_folder(str(tmp_path / "pairs"))
 
 

@@ -1,8 +1,9 @@
 """Check TFRecord shards before training: a truncated, overwritten or bit-flipped shard is an error naming it.
 
 Every ``*.tfrecord`` file of a records folder is read through once with TensorFlow's record reader, which checks the
-CRC of every record's length and data (a streaming check: no parsing, no decoding), and the record counts are compared
-with the folder's ``manifest.json`` where it states them (pair records: ``count`` over ``shards`` files).
+CRC of every record's length and data (a streaming check: no parsing, no decoding), and sizes and record counts are
+compared with the folder's ``manifest.json`` where it states them (pair records: each shard's records and bytes, and
+``count`` over ``shards`` files).
 
 With ``skip_unreadable`` a corrupt shard is not an error: its records up to the first unreadable one are copied into
 a scratch folder beside the good shards (linked, not copied), training reads that folder, and the records left out
@@ -60,38 +61,56 @@ def framed_records(path):
     return count
 
 
-def manifest_total(folder):
-    """``(records, shards)`` that ``folder/manifest.json`` promises (pair records), or None."""
+def read_manifest(folder):
+    """``folder/manifest.json`` as a dict, or None when there is none (or it is not a pair-record manifest)."""
     try:
         with open(os.path.join(folder, "manifest.json"), "r", encoding="utf-8") as handle:
             manifest = json.load(handle)
     except (OSError, ValueError):
         return None
-    if isinstance(manifest, dict) and manifest.get("kind") == "pairs" and isinstance(manifest.get("count"), int):
-        return manifest["count"], manifest.get("shards")
-    return None
+    return manifest if isinstance(manifest, dict) and manifest.get("kind") == "pairs" else None
 
 
-def verify_shards(paths):
-    """``{path: record count}``; the first shard that does not read back whole is a :class:`TfLuError` naming it."""
+def check_listed_shards(folder, manifest):
+    """Each shard the manifest lists (``shard_files``: records and bytes) must exist with that size: a fast check that
+    also catches a shard cut at a record boundary, which every CRC accepts."""
+    for name, expected in sorted((manifest or {}).get("shard_files", {}).items()):
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path):
+            raise TfLuError(f"missing record shard {path} (listed in manifest.json)")
+        if os.path.getsize(path) != expected.get("bytes"):
+            raise TfLuError(f"corrupt record shard {path}: {os.path.getsize(path)} bytes, manifest.json says "
+                            f"{expected.get('bytes')}")
+
+
+def verify_shards(paths, expected_records=None):
+    """``{path: record count}``; the first shard that does not read back whole (or, where ``expected_records`` gives
+    ``{file name: count}``, holds another count) is a :class:`TfLuError` naming it."""
     counts = {}
     for path in paths:
         count, error = readable_records(path)
         if error:
             raise TfLuError(f"corrupt record shard {path}: unreadable after record {count} ({error}); "
                             f"rewrite it, or skip unreadable records")
+        wanted = (expected_records or {}).get(os.path.basename(path))
+        if wanted is not None and wanted != count:
+            raise TfLuError(f"corrupt record shard {path}: {count} records, the manifest says {wanted}")
         counts[path] = count
     return counts
 
 
 def verify_folder(folder, what="records"):
-    """:func:`verify_shards` on ``folder``'s shards, then the manifest's record and shard counts."""
+    """:func:`verify_shards` on ``folder``'s shards, against the manifest's sizes and record counts where it has
+    them."""
     files = shard_files(folder, what)
-    counts = verify_shards(files)
-    promised = manifest_total(folder)
-    if promised and (sum(counts.values()) != promised[0] or (promised[1] and len(files) != promised[1])):
+    manifest = read_manifest(folder)
+    check_listed_shards(folder, manifest)
+    listed = {name: entry.get("records") for name, entry in (manifest or {}).get("shard_files", {}).items()}
+    counts = verify_shards(files, listed)
+    total, shards = (manifest or {}).get("count"), (manifest or {}).get("shards")
+    if isinstance(total, int) and (sum(counts.values()) != total or (shards and len(files) != shards)):
         raise TfLuError(f"{folder}: {len(files)} shards hold {sum(counts.values())} records, but manifest.json "
-                        f"promises {promised[0]} records in {promised[1]} shards (a shard is missing or short)")
+                        f"promises {total} records in {shards} shards (a shard is missing or short)")
     return counts
 
 

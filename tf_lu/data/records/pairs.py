@@ -32,7 +32,8 @@ def pair_example(exemplar, search, source, composite):
 
 def write_pair_records(pairs, out_dir, count, shards=8, manifest=None, progress=True):
     """Write ``count`` pairs drawn from the iterator ``pairs`` (``(exemplar, search, source, composite)``) into
-    ``out_dir/pairs-XXXXX-of-YYYYY.tfrecord``, and ``manifest.json``.
+    ``out_dir/pairs-XXXXX-of-YYYYY.tfrecord``, and ``manifest.json`` (with each shard's record count and size in
+    bytes under ``shard_files``, which training checks: :mod:`tf_lu.data.shard_check`).
 
     Shards are written to a temporary name and renamed when complete, so a killed run leaves only whole shards;
     shards that already exist are kept and skipped (the run resumes).
@@ -40,19 +41,21 @@ def write_pair_records(pairs, out_dir, count, shards=8, manifest=None, progress=
     os.makedirs(out_dir, exist_ok=True)
     per_shard = int(np.ceil(count / shards))
     bar = tqdm(total=count, desc="pairs", unit="pair", disable=not progress)
+    written = {}
     for shard in range(shards):
         path = os.path.join(out_dir, pair_shard_name(shard, shards))
         n = min(per_shard, count - shard * per_shard)
         if os.path.exists(path):
             bar.update(n)
-            continue
-        with record_writer(path) as writer:
-            for _ in range(n):
-                writer.write(pair_example(*next(pairs)))
-                bar.update(1)
+        else:
+            with record_writer(path) as writer:
+                for _ in range(n):
+                    writer.write(pair_example(*next(pairs)))
+                    bar.update(1)
+        written[os.path.basename(path)] = {"records": n, "bytes": os.path.getsize(path)}
     bar.close()
     write_json(os.path.join(out_dir, "manifest.json"), {"kind": "pairs", "count": count, "shards": shards,
-                                                        **(manifest or {})})
+                                                        "shard_files": written, **(manifest or {})})
 
 
 def pair_files(path):
