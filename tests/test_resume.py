@@ -238,8 +238,21 @@ def test_a_shard_cut_at_a_record_boundary_is_caught_by_the_manifest(pair_records
         for record in records[:-2]:
             writer.write(record)
     assert verify_shards([shard]) == {shard: len(records) - 2}
-    with pytest.raises(TfLuError, match="bytes, manifest.json says"):
+    with pytest.raises(TfLuError, match="bytes, the manifest says"):
         verify_folder(str(tmp_path / "pairs"))
+
+
+def test_feature_shards_are_listed_and_checked(feature_records, tmp_path):
+    import shutil
+    from tf_lu.data.shard_check import verify_folder
+    meta = json.load(open(os.path.join(feature_records, "feature_meta.json")))
+    assert meta["shape"] and sum(entry["records"] for entry in meta["shard_files"].values()) == 4
+    assert sum(verify_folder(feature_records, "features").values()) == 4
+    shutil.copytree(feature_records, tmp_path / "feat")
+    shard = sorted((tmp_path / "feat").glob("*.tfrecord"))[0]
+    shard.write_bytes(b"")
+    with pytest.raises(TfLuError, match=f"corrupt record shard {shard}: 0 bytes"):
+        verify_folder(str(tmp_path / "feat"), "features")
 
 
 @pytest.mark.slow

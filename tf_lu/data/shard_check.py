@@ -61,14 +61,30 @@ def framed_records(path):
     return count
 
 
+LISTS = ("manifest.json", "feature_meta.json")     # the files of a records folder that may list its shards
+
+
 def read_manifest(folder):
-    """``folder/manifest.json`` as a dict, or None when there is none (or it is not a pair-record manifest)."""
-    try:
-        with open(os.path.join(folder, "manifest.json"), "r", encoding="utf-8") as handle:
-            manifest = json.load(handle)
-    except (OSError, ValueError):
-        return None
-    return manifest if isinstance(manifest, dict) and manifest.get("kind") == "pairs" else None
+    """What ``folder``'s ``manifest.json`` (pair records) or ``feature_meta.json`` (cached features) says of its shards:
+    ``{"shard_files": {name: {"records", "bytes"}}}`` and, for pair records, ``count`` and ``shards``; None if
+    neither says anything."""
+    found = {}
+    for name in LISTS:
+        try:
+            with open(os.path.join(folder, name), "r", encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            found["shard_files"] = {**found.get("shard_files", {}), **(data.get("shard_files") or {})}
+            if data.get("kind") == "pairs":
+                found.update(count=data.get("count"), shards=data.get("shards"))
+    return found or None
+
+
+def shard_entry(path):
+    """``{"records", "bytes"}`` of a shard just written, for a manifest's ``shard_files``."""
+    return {"records": readable_records(path)[0], "bytes": os.path.getsize(path)}
 
 
 def check_listed_shards(folder, manifest):
@@ -79,7 +95,7 @@ def check_listed_shards(folder, manifest):
         if not os.path.isfile(path):
             raise TfLuError(f"missing record shard {path} (listed in manifest.json)")
         if os.path.getsize(path) != expected.get("bytes"):
-            raise TfLuError(f"corrupt record shard {path}: {os.path.getsize(path)} bytes, manifest.json says "
+            raise TfLuError(f"corrupt record shard {path}: {os.path.getsize(path)} bytes, the manifest says "
                             f"{expected.get('bytes')}")
 
 

@@ -25,10 +25,10 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from tf_lu.data.records.common import feature_file_name, record_writer
+from tf_lu.data.records.common import feature_file_name, read_json, record_writer
 from tf_lu.data.records.features import FEATURE_META, feature_example, write_feature_meta
 from tf_lu.data.records.sequences import parse_sequence, sequence_buckets
-from tf_lu.data.shard_check import verify_shards
+from tf_lu.data.shard_check import shard_entry, verify_shards
 from tf_lu.errors import TfLuError
 
 
@@ -113,22 +113,25 @@ def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, sou
     With an active ``jitter`` every frame after the first is re-cropped like a tracker's search region (see
     :func:`jitter_frames`); the draws are deterministic for ``jitter.seed`` and the shard.  With ``mirror`` the frames
     are flipped left-right first (:func:`mirror_frames`) and the shards are named ``...-{folder}-mirror.tfrecord``, so
-    they can share a folder with the unflipped ones."""
+    they can share a folder with the unflipped ones.  ``feature_meta.json`` lists every shard's record count and size
+    (``shard_files``), which meta-training checks (:mod:`tf_lu.data.shard_check`)."""
     extract = tf.function(lambda x: backbone(x, training=False), reduce_retracing=True)
     files = [f for fs in sequence_buckets(sequence_dir).values() for f in fs]
     verify_shards(files)                     # a corrupt sequence shard is an error naming it, before any work
     os.makedirs(out_dir, exist_ok=True)
     tag = os.path.basename(os.path.normpath(sequence_dir))
-    shape = None
+    shape, listed = None, {}
     for file in tqdm(files, desc="cache features", unit="shard", disable=not progress):
         target = os.path.join(out_dir, feature_file_name(file, tag, mirror))
-        if os.path.exists(target):
-            continue
-        rng = np.random.default_rng([jitter.seed, zlib.crc32(os.path.basename(target).encode())])
-        with record_writer(target) as writer:
-            shape = _shard_features(file, writer, extract, batch, jitter, rng, mirror) or shape
-    if shape is not None or not os.path.exists(os.path.join(out_dir, FEATURE_META)):
-        write_feature_meta(out_dir, {"shape": list(shape) if shape is not None else None, "dtype": "float16",
-                                     "extractor": source, "jitter": dataclasses.asdict(jitter),
-                                     "mirror": bool(mirror)})
+        if not os.path.exists(target):
+            rng = np.random.default_rng([jitter.seed, zlib.crc32(os.path.basename(target).encode())])
+            with record_writer(target) as writer:
+                shape = _shard_features(file, writer, extract, batch, jitter, rng, mirror) or shape
+        listed[os.path.basename(target)] = shard_entry(target)
+    meta_path = os.path.join(out_dir, FEATURE_META)
+    meta = read_json(meta_path) if os.path.exists(meta_path) else {}
+    if shape is not None or not meta:
+        meta = {"shape": list(shape) if shape is not None else None, "dtype": "float16", "extractor": source,
+                "jitter": dataclasses.asdict(jitter), "mirror": bool(mirror), "shard_files": meta.get("shard_files", {})}
+    write_feature_meta(out_dir, {**meta, "shard_files": {**meta.get("shard_files", {}), **listed}})
     return out_dir
