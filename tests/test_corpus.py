@@ -369,6 +369,7 @@ def test_corrupt_pair_shards(tmp_path, capsys, how):
     out = str(tmp_path / "run")
     code, _, err = run(["train-extractor", "--records", folder, "--out", out, "--steps", "2"], capsys)
     assert_one_line_error(code, err, out, "pairs-00001-of-00002.tfrecord" if how != "emptied" else "manifest")
+    assert not os.path.exists(out)
 
 
 def test_corrupt_feature_shard(tmp_path, capsys):

@@ -9,7 +9,8 @@ complete checkpoint in force.  Rerunning restores it and continues the same inpu
 weights equal those of an uninterrupted run with the same seed, bitwise (tests/test_resume.py).  On a GPU, or with a
 distributed dataset (which is not advanced), a resumed run continues from the checkpoint's weights and optimizer
 state but need not repeat the uninterrupted run's arithmetic exactly.  The last checkpoint is kept: rerunning a finished run with a
-larger ``steps`` continues it.  :func:`completed_run` tells a trainer that its ``out_dir`` holds a finished run.
+larger ``steps`` continues it (a schedule over the total steps, as the extractor's learning rate, then stretches to
+the new total from the step reached).  :func:`completed_run` tells a trainer that its ``out_dir`` holds a finished run.
 """
 import json
 import math
@@ -41,12 +42,13 @@ def save_weights_atomic(model, path):
     os.replace(temporary, path)
 
 
-def prepare_output(out_dir):
-    """Create ``out_dir``; a path that exists but is not a folder is a :class:`TfLuError`."""
+def prepare_output(out_dir, create=True):
+    """Create ``out_dir`` (unless not ``create``); a path that exists but is not a folder is a :class:`TfLuError`."""
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise TfLuError(f"--out {out_dir} exists and is not a folder")
     try:
-        os.makedirs(out_dir, exist_ok=True)
+        if create:
+            os.makedirs(out_dir, exist_ok=True)
     except OSError as exc:
         raise TfLuError(f"cannot create the output folder {out_dir} ({exc.strerror})") from None
 
@@ -91,7 +93,7 @@ def completed_run(out_dir, steps, final_file, identity=None):
     ``final_file`` and summary are written; None when there is training left to do.  Final weights without a
     checkpoint to continue from (a run written without one) are never trained over: fewer steps than asked is an
     error."""
-    prepare_output(out_dir)
+    prepare_output(out_dir, create=False)
     state = check_identity(out_dir, identity)
     summary = _stored_summary(out_dir)
     if not os.path.isfile(os.path.join(out_dir, final_file)):
@@ -170,6 +172,7 @@ def fit_resumable(model, dataset, out_dir, steps, steps_per_epoch, verbose=1, ex
         raise TfLuError(f"steps ({steps}) and steps per epoch ({steps_per_epoch}) must be at least 1")
     if not tf.config.list_logical_devices("GPU"):
         tf.config.experimental.enable_op_determinism()    # CPU kernels have deterministic forms; some GPU ones do not
+    prepare_output(out_dir)
     backup = os.path.join(out_dir, "backup")
     start = restore_checkpoint(model, backup)
     if start > steps:
