@@ -94,3 +94,23 @@ def test_served_savedmodel_tracks_like_the_python_tracker_without_tf_lu(tmp_path
             assert ran.returncode == 0, ran.stderr[-2000:]
         assert "Result for output key box" in ran.stdout
         assert np.load(tmp_path / "state" / "center_box.npy").shape == (4,)
+
+
+def test_compare_with_python_reports_each_sequence_and_the_largest_difference():
+    from tf_lu.export.check import compare_with_python
+    tracker = build_tracker("siamfc-none")
+
+    class Shifted:
+        """Stands in for a served model: the same tracker, every box 0.25 px to the right."""
+        def init(self, image, box):
+            return tracker.init(image, box)
+
+        def update(self, image):
+            return tracker.update(image) + [0.25, 0.0, 0.0, 0.0]
+
+    sequences = [generate_sequence(40 + i, SyntheticConfig(num_frames=4, height=90, width=120), name=f"c{i}")
+                 for i in range(2)]
+    reported = []
+    result = compare_with_python(Shifted(), tracker, sequences, report=lambda name, row: reported.append(name))
+    assert reported == ["c0", "c1"] and result["max_diff_px"] == pytest.approx(0.25)
+    assert result["python_fps"] > 0 and result["served_fps"] > 0

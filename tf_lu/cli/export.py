@@ -29,7 +29,10 @@ def run(args):
     print(f"SavedModel and {result['card']} written; inspect with: saved_model_cli show --dir {args.out} --all")
     if args.check_data:
         from tf_lu.data.sequences import read_otb_folders
-        from tf_lu.export.check import ServedTracker, comparison_table, compare_with_python
+        from tf_lu.export.check import TABLE_HEAD, ServedTracker, compare_with_python, table_row
         from tf_lu.tracking.registry import build_tracker
         sequences = read_otb_folders(args.check_data, comma_list(args.sequences) or None)
-        print(comparison_table(compare_with_python(ServedTracker(args.out), build_tracker(args.tracker), sequences)))
+        print(TABLE_HEAD, flush=True)
+        result = compare_with_python(ServedTracker(args.out), build_tracker(args.tracker), sequences,
+                                     report=lambda name, row: print(table_row(name, row), flush=True))
+        print(table_row("all", result))

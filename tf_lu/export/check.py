@@ -26,8 +26,9 @@ class ServedTracker:
         return box.numpy()
 
 
-def compare_with_python(served, tracker, sequences):
-    """``{"sequences": {name: {python_fps, served_fps, max_diff_px}}, "python_fps", "served_fps", "max_diff_px"}``."""
+def compare_with_python(served, tracker, sequences, report=None):
+    """``{"sequences": {name: {python_fps, served_fps, max_diff_px}}, "python_fps", "served_fps", "max_diff_px"}``;
+    ``report(name, row)`` is called as each sequence is done."""
     warm_up(tracker, sequences[0])
     warm_up(served, sequences[0])
     rows, totals = {}, {"python": [0, 0.0], "served": [0, 0.0]}
@@ -40,13 +41,15 @@ def compare_with_python(served, tracker, sequences):
             totals[kind][0] += len(times)
             totals[kind][1] += float(np.sum(times))
         rows[sequence.name] = row
+        if report is not None:
+            report(sequence.name, row)
     return {"sequences": rows, "python_fps": totals["python"][0] / max(totals["python"][1], 1e-12),
             "served_fps": totals["served"][0] / max(totals["served"][1], 1e-12),
             "max_diff_px": max(row["max_diff_px"] for row in rows.values())}
 
 
-def comparison_table(result):
-    lines = ["| sequence | Python tracker fps | served fps | largest box difference (px) |", "|---|---:|---:|---:|"]
-    for name, row in list(result["sequences"].items()) + [("all", result)]:
-        lines.append(f"| {name} | {row['python_fps']:.1f} | {row['served_fps']:.1f} | {row['max_diff_px']:.2e} |")
-    return "\n".join(lines)
+TABLE_HEAD = "| sequence | Python tracker fps | served fps | largest box difference (px) |\n|---|---:|---:|---:|"
+
+
+def table_row(name, row):
+    return f"| {name} | {row['python_fps']:.1f} | {row['served_fps']:.1f} | {row['max_diff_px']:.2e} |"
