@@ -79,8 +79,8 @@ def child_env(tf_config=None):
     return env
 
 
-def launch(stage, data, out, strategy="default", cpus=1, precision="float32", tf_config=None):
-    args = [sys.executable, os.path.abspath(__file__), stage, data, out, strategy, str(cpus), precision]
+def launch(stage, data, out, strategy="default", cpus=1, precision="float32", tf_config=None, steps=0):
+    args = [sys.executable, os.path.abspath(__file__), stage, data, out, strategy, str(cpus), precision, str(steps)]
     return subprocess.Popen(args, env=child_env(tf_config), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
 
@@ -154,6 +154,17 @@ def test_two_workers_on_localhost_match_one_process(generated, single, stage):
     assert_same_weights(weights(chief), single[stage])
     assert_same_weights(weights(other), weights(chief))
     assert os.path.exists(os.path.join(chief, "backup")) or os.path.exists(os.path.join(chief, "history.csv"))
+
+
+@pytest.mark.slow
+def test_mirrored_updater_resumes_mid_sequence_exactly(generated, single):
+    """One step (the carried state is mid-sequence on both replicas), then a rerun to the configured four."""
+    out = str(generated["root"] / "updater-mirrored-resumed")
+    run_child("updater", generated["updater"], out, "mirrored", cpus=2, steps=1)
+    run_child("updater", generated["updater"], out, "mirrored", cpus=2)
+    with open(os.path.join(out, "train_summary.json"), encoding="utf-8") as handle:
+        assert json.load(handle)["steps_this_run"] == 3
+    assert_same_weights(weights(out), single["updater"])
 
 
 @pytest.mark.slow
@@ -239,7 +250,7 @@ def test_precision_policy_keeps_the_response_in_float32(precision, compute, scal
 
 # --- the child process: one training run ---------------------------------------------------------------------------
 
-def child(stage, data, out, strategy_name, cpus, precision):
+def child(stage, data, out, strategy_name, cpus, precision, steps=0):
     import tensorflow as tf
     if cpus > 1:
         cpu = tf.config.list_physical_devices("CPU")[0]
@@ -256,8 +267,9 @@ def child(stage, data, out, strategy_name, cpus, precision):
     else:
         from tf_lu.models.siamfc import SiamFCNet
         from tf_lu.training.meta import train_updater
-        keras_seed_network = SiamFCNet(0.1).build_for(87, 127)
-        train_updater(load_config(None, UPDATER), keras_seed_network, data, out, verbose=0, strategy=strategy,
+        network = SiamFCNet(0.1).build_for(87, 127)
+        overrides = {**UPDATER, "meta": {**UPDATER["meta"], "steps": steps or UPDATER["meta"]["steps"]}}
+        train_updater(load_config(None, overrides), network, data, out, verbose=0, strategy=strategy,
                       precision=precision)
         from tf_lu.updaters.network import UpdaterNet
         config = load_config(None, UPDATER).updater
@@ -272,4 +284,4 @@ def child(stage, data, out, strategy_name, cpus, precision):
 
 
 if __name__ == "__main__":
-    child(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6])
+    child(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6], int((sys.argv[7:] or [0])[0]))

@@ -131,29 +131,39 @@ def per_replica_rows(dataset, input_context, global_batch):
 
 def distribute_rows(strategy, make_dataset, global_batch):
     """A distributed dataset whose replicas each get their rows of the global batches of ``make_dataset()`` (every
-    input pipeline builds the same global stream, so every replica sees the same sequence of element kinds)."""
+    input pipeline builds the same global stream, so every replica sees the same sequence of element kinds).
+
+    On one machine every replica has its own pipeline (``PER_REPLICA``): a pipeline shared by several local devices
+    hands its elements to whichever device asks first, so a replica's rows could change from run to run (and a
+    carried state could meet another replica's sequences)."""
     def per_pipeline(input_context):
         options = tf.data.Options()
         options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
         return per_replica_rows(make_dataset().with_options(options), input_context, global_batch)
     if strategy.num_replicas_in_sync == 1:
         return make_dataset()
-    return strategy.distribute_datasets_from_function(per_pipeline)
+    mode = (tf.distribute.InputReplicationMode.PER_REPLICA if isinstance(strategy, tf.distribute.MirroredStrategy)
+            else tf.distribute.InputReplicationMode.PER_WORKER)
+    return strategy.distribute_datasets_from_function(
+        per_pipeline, tf.distribute.InputOptions(experimental_replication_mode=mode))
 
 
 @contextlib.contextmanager
 def fitting_scope(model, strategy):
     """The block that runs ``model.fit`` under ``strategy``.
 
-    Keras 3's ``fit`` under a multi-worker strategy fails twice (keras-team/keras#20585, open): it starts by averaging
-    a first batch over the replicas eagerly, and it averages each step's scalar logs "over axis 0".  The models here
-    are built before ``fit``, so for a multi-worker strategy the optimizer is built now and the model is left without
-    a recorded strategy (``fit`` then skips the first step and finds the strategy from this scope), and the steps'
-    logs are given one axis of length 1 (the average over it is the value)."""
+    Under a strategy Keras 3's ``fit`` first builds the model from a batch of an iterator it then drops.  That
+    iterator has prefetched a varying number of elements, and the shuffles of a repeated stream draw their orders from
+    a seed they share, so the stream training then reads would change from run to run (and a resumed run would not
+    continue the one it resumes); under a multi-worker strategy that step fails outright, as does averaging each
+    step's scalar logs "over axis 0" (keras-team/keras#20585, open).  The models here are built before ``fit``: their
+    optimizer is built now and the model is left without a recorded strategy, so ``fit`` skips that step and finds the
+    strategy from this scope; under a multi-worker strategy the steps' logs get one axis of length 1."""
     with strategy.scope():
-        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        if strategy.num_replicas_in_sync > 1:
             model.optimizer.build(model.trainable_variables)
             model._distribute_strategy = None
+        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
             model.train_step, model.test_step = _with_vector_logs(model.train_step), _with_vector_logs(model.test_step)
         yield
 

@@ -285,7 +285,7 @@ def train_updater(config, network, features_dir, out_dir, verbose=1, extra_callb
     chunks = lambda: chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.seed, reverse_prob=cfg.reverse_prob,
                                    hold_out=cfg.hold_out)
     size, _, channels = feature_shape(features_dir)
-    dataset = distribute_rows(strategy, lambda: chunks()[0], cfg.batch_size)
+    dataset = lambda start: distribute_rows(strategy, lambda: chunks()[0].skip(start), cfg.batch_size)
     template_size = int(network.backbone.compute_output_shape((1, 127, 127, 3))[1])
     with precision_policy(precision), strategy.scope():
         trainer = build_meta_trainer(config, frozen_adjust(network), size, channels, template_size)
@@ -297,8 +297,8 @@ def train_updater(config, network, features_dir, out_dir, verbose=1, extra_callb
         callbacks = (KeepTrainingState(),) + callbacks
     with fitting_scope(trainer, strategy):
         history, steps_run, wall = fit_resumable(trainer, dataset, out_dir, cfg.steps, cfg.steps_per_epoch, verbose,
-                                                 callbacks, validation_data=validation, validation_steps=validation_steps,
-                                                 identity=meta_identity(config))
+                                                 callbacks, validation_data=validation,
+                                                 validation_steps=validation_steps, identity=meta_identity(config))
     save_weights_atomic(trainer.net, os.path.join(out_dir, "updater.weights.h5"))
     summary = {"steps": cfg.steps, "steps_this_run": steps_run, "epochs_this_run": len(history.history.get("loss", [])),
                "wall_seconds_this_run": round(wall, 1), "skipped_records": skipped,
