@@ -112,6 +112,9 @@ def test_bad_base_chains_are_one_line_errors(tmp_path, files, fragment):
     ("meta: {anchor_lambda: 1.2}\n", "meta.anchor_lambda"),
     ("meta: {unroll: 0}\n", "meta.unroll"),
     ("meta: {steps: 0}\n", "meta.steps"),
+    ("track: {scale_num: 17}\n", "track.scale_num"),
+    ("track: {response_up: 65}\n", "track.response_up"),
+    ("track: {instance_size: 4096}\n", "track.instance_size"),
 ])
 def test_values_out_of_range_name_the_key(tmp_path, text, key):
     path = tmp_path / "bad.yaml"

@@ -20,6 +20,7 @@ from tf_lu.resources import config_dir
 BOX = "20,16,24,20"                       # 0-based x,y,w,h inside the 96x80 frames below
 GT = "21,17,24,20"                        # the same box, 1-based, as groundtruth_rect.txt writes it
 LEARNED = os.path.join(config_dir("trackers"), "siamfc-learned.yaml")
+NONE = os.path.join(config_dir("trackers"), "siamfc-none.yaml")
 
 
 def frame(index, size=(80, 96)):
@@ -323,6 +324,10 @@ def test_bad_benchmark_arguments(tmp_path, capsys, case, fragment):
     ({"t.yaml": "updater: {kind: ema, alpha: 1.5}\n"}, "updater.alpha"),
     ({"t.yaml": "updater: {speed: 3}\n"}, "updater.speed"),
     ({"t.yaml": "- a\n- b\n"}, "expected a mapping"),
+    ({"t.yaml": "track: {scale_num: 101}\n"}, "track.scale_num"),
+    ({"t.yaml": "track: {response_up: 1000}\n"}, "track.response_up"),
+    ({"t.yaml": f"base: {NONE}\ntrack: {{exemplar_size: 3, instance_size: 5}}\n"}, "too small for the network"),
+    ({"t.yaml": f"base: {NONE}\ntrack: {{exemplar_size: 40, instance_size: 60}}\n"}, "track.exemplar_size"),
     ({}, "not found"),
 ])
 def test_bad_tracker_configs(tmp_path, capsys, files, fragment):
@@ -405,6 +410,7 @@ def test_a_badly_named_sequence_shard(tmp_path, capsys):
     ("out is a file", "not a folder"),
     ("steps 0", "train.steps"),
     ("steps per epoch 0", "train.steps_per_epoch"),
+    ("crops too small", "train.exemplar_size"),
 ])
 def test_bad_extractor_training_arguments(tmp_path, capsys, case, fragment):
     folder, out = record_folder(tmp_path), str(tmp_path / "run")
@@ -415,8 +421,11 @@ def test_bad_extractor_training_arguments(tmp_path, capsys, case, fragment):
         open(out, "w").write("a file")
     elif case == "steps 0":
         argv[-1] = "0"
-    else:
+    elif case == "steps per epoch 0":
         argv += ["--steps-per-epoch", "0"]
+    else:
+        open(tmp_path / "small.yaml", "w").write("train: {exemplar_size: 31, instance_size: 63}\n")
+        argv += ["--config", str(tmp_path / "small.yaml")]
     code, _, err = run(argv, capsys)
     assert_one_line_error(code, err, None if case == "out is a file" else out, fragment)
 

@@ -16,6 +16,7 @@ import os
 
 from tf_lu.config import load_config
 from tf_lu.errors import TfLuError
+from tf_lu.models.crop_sizes import feature_sides
 from tf_lu.models.networks import head_for, load_network
 from tf_lu.resources import config_dir
 from tf_lu.tracking.peers import OPENCV_TRACKERS, OpenCVTracker
@@ -68,6 +69,7 @@ def build_siamfc_tracker(config, name="siamfc"):
     """The tracker a loaded :class:`tf_lu.config.Config` describes (base network and head of
     ``config.backbone.kind``, SiamFC or CFNet; weights, tracking values, updater)."""
     network = load_network(config)
+    feature_sides(network.backbone, config.track.exemplar_size, config.track.instance_size, "track")
     return Tracker(network.backbone, head_for(config, network), build_updater(config.updater), config.track, name)
 
 

@@ -18,6 +18,7 @@ from tf_lu.config import to_dict
 from tf_lu.models.losses import balanced_logistic_per_sample
 from tf_lu.data.mixing import mixed_pair_dataset
 from tf_lu.data.shard_check import checked_records
+from tf_lu.models.crop_sizes import feature_sides
 from tf_lu.models.networks import build_network
 from tf_lu.training.distribute import (fitting_scope, keep_float32, output_dir, precision_policy, shard_by_file,
                                        synchronize_batch_norm)
@@ -34,6 +35,7 @@ def exponential_schedule(lr_start, lr_end, steps):
 def build_training_model(config):
     cfg = config.train
     model = build_network(config)
+    feature_sides(model.backbone, cfg.exemplar_size, cfg.instance_size, "train")
     model.build_for(cfg.exemplar_size, cfg.instance_size)
     optimizer = keras.optimizers.AdamW(exponential_schedule(cfg.lr_start, cfg.lr_end, cfg.steps),
                                        weight_decay=cfg.weight_decay)
