@@ -126,3 +126,14 @@ def test_learned_updater_runs_on_cfnet_filters_in_the_tracker_loop(saved_weights
     for index in range(1, len(sequence)):
         box = tracker.update(sequence.frame(index))
         assert np.all(np.isfinite(box)) and box[2] > 0 and box[3] > 0
+
+
+@pytest.mark.parametrize("name", ["cfnet-none", "cfnet-ema", "cfnet-sgd"])
+def test_shipped_cfnet_trackers_track_a_generated_sequence(name):
+    tracker = build_tracker(name)
+    assert isinstance(tracker.head, CFNetHead) and tracker.cfg.total_stride == paper.CFNET_TOTAL_STRIDE
+    sequence = generate_dataset(6, 1, SyntheticConfig(num_frames=4, height=120, width=160))[0]
+    tracker.init(sequence.frame(0), sequence.boxes[0])
+    for index in range(1, len(sequence)):
+        box = tracker.update(sequence.frame(index))
+        assert np.all(np.isfinite(box)) and box[2] > 0 and box[3] > 0
