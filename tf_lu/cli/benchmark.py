@@ -19,6 +19,9 @@ def add_arguments(parser):
     parser.add_argument("--sequences", help="comma-separated sequence names (default: all in --data)")
     parser.add_argument("--max-frames", type=int, help="use only the first N frames of every sequence")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--batch-streams", type=int, metavar="B",
+                        help="track the sequences B at a time, one graph call per frame for all B (TensorFlow "
+                             "trackers only); fps is then the aggregate frames per second")
 
 
 def run(args):
@@ -31,6 +34,12 @@ def run(args):
         raise TfLuError(f"--max-frames must be at least 1, got {args.max_frames}")
     sequences = read_otb_folders(args.data, comma_list(args.sequences) or None)
     sequences = [truncate_sequence(s, args.max_frames) for s in sequences]
-    summary = run_benchmark(names, sequences, args.out, progress=not args.no_progress)
+    if args.batch_streams is not None:
+        if args.batch_streams < 1:
+            raise TfLuError(f"--batch-streams must be at least 1, got {args.batch_streams}")
+        from tf_lu.evaluation.batched import run_batched_benchmark
+        summary = run_batched_benchmark(names, sequences, args.out, args.batch_streams, progress=not args.no_progress)
+    else:
+        summary = run_benchmark(names, sequences, args.out, progress=not args.no_progress)
     print(markdown_table(summary))
     print(f"\nresults, summary.json, summary.md and plots in {args.out}")
