@@ -328,6 +328,9 @@ def test_bad_benchmark_arguments(tmp_path, capsys, case, fragment):
     ({"t.yaml": "track: {response_up: 1000}\n"}, "track.response_up"),
     ({"t.yaml": f"base: {NONE}\ntrack: {{exemplar_size: 3, instance_size: 5}}\n"}, "too small for the network"),
     ({"t.yaml": f"base: {NONE}\ntrack: {{exemplar_size: 40, instance_size: 60}}\n"}, "track.exemplar_size"),
+    ({"t.yaml": f"base: {NONE}\nbackbone: {{width: 0.3}}\n"}, "cannot load weights"),
+    ({"t.yaml": f"base: {LEARNED}\nupdater: {{hidden: 7}}\n"}, "cannot load updater weights"),
+    ({"t.yaml": f"base: {NONE}\nweights: nowhere.weights.h5\n"}, "weights file not found"),
     ({}, "not found"),
 ])
 def test_bad_tracker_configs(tmp_path, capsys, files, fragment):

@@ -15,6 +15,7 @@ from tf_lu.errors import TfLuError
 from tf_lu.models.backbones import cfnet_backbone
 from tf_lu.models.cf_layer import CorrelationFilter
 from tf_lu.models.correlation import ResponseAdjust, cross_correlation
+from tf_lu.models.weights import load_weights_strictly
 
 
 @keras.saving.register_keras_serializable(package="tf_lu")
@@ -83,7 +84,7 @@ def load_cfnet_network(config):
         raise TfLuError(f"weights file not found: {path}")
     network = cfnet_from_config(config).build_for(config.train.exemplar_size, config.train.instance_size)
     try:
-        network.load_weights(path)
+        load_weights_strictly(network, path)
     except (ValueError, OSError) as exc:
         raise TfLuError(f"cannot load CFNet weights {path} (backbone {config.backbone.variant}, width "
                         f"{config.backbone.width}): {str(exc).splitlines()[0]}") from None

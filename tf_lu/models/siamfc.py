@@ -11,6 +11,7 @@ from tf_lu import paper
 from tf_lu.models.backbones import alexnet_backbone
 from tf_lu.models.correlation import ResponseAdjust, cross_correlation
 from tf_lu.errors import TfLuError
+from tf_lu.models.weights import load_weights_strictly
 
 
 @keras.saving.register_keras_serializable(package="tf_lu")
@@ -48,7 +49,7 @@ def load_siamfc_network(config):
         raise TfLuError(f"weights file not found: {config.weights}")
     network = SiamFCNet(config.backbone.width).build_for()
     try:
-        network.load_weights(path)
+        load_weights_strictly(network, path)
     except (ValueError, OSError) as exc:
         raise TfLuError(f"cannot load weights {config.weights}: {str(exc).splitlines()[0]}") from None
     return network

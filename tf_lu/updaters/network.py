@@ -13,6 +13,7 @@ from keras import ops
 
 from tf_lu.errors import TfLuError
 from tf_lu.updaters.recurrent import StackedConvRNN
+from tf_lu.models.weights import load_weights_strictly
 
 
 @keras.saving.register_keras_serializable(package="tf_lu")
@@ -67,7 +68,7 @@ def load_weights_into(net, path):
     if not path or not os.path.isfile(path):
         raise TfLuError(f"updater weights not found: {path}")
     try:
-        net.load_weights(path)
+        load_weights_strictly(net, path)
     except (ValueError, OSError) as exc:
         raise TfLuError(f"cannot load updater weights {path}: {str(exc).splitlines()[0]}") from None
     return net
