@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from tf_lu.geometry.boxes import to_otb
+from tf_lu.data.box_files import format_box_lines as box_lines, write_box_file
 from tf_lu.errors import TfLuError
 
 BOXES_NAME = "boxes.txt"
@@ -36,18 +36,9 @@ def parse_box(text):
 
 
 def format_box_lines(boxes):
-    """0-based rows -> text of 1-based OTB ``x,y,w,h`` lines (``NaN`` where the tracker gave no box)."""
-    lines = []
-    for row in to_otb(np.asarray(boxes, dtype=np.float64).reshape(-1, 4)):
-        lines.append(",".join(_format_number(v) for v in row))
-    return "\n".join(lines) + "\n"
-
-
-def _format_number(value):
-    if not np.isfinite(value):
-        return "NaN"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    """0-based rows -> text of 1-based OTB ``x,y,w,h`` lines, 2 decimals without trailing zeros (``NaN`` where the
+    tracker gave no box)."""
+    return box_lines(boxes, decimals=2, trim=True)
 
 
 def _output_path(name, out_dir):
@@ -148,8 +139,8 @@ def _track_and_write(tracker, sequence, label, out_dir, outputs, fps_in, max_fra
         boxes, seconds = track_sequence(tracker, sequence, max_frames=max_frames, on_frame=on_frame,
                                         progress=progress, description=f"{label or 'tracking'} {sequence.name}")
         handle, boxes_temp = tempfile.mkstemp(prefix=".boxes.", suffix=".partial.txt", dir=out_dir)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(format_box_lines(boxes))
+        os.close(handle)
+        write_box_file(boxes_temp, boxes, decimals=2, trim=True)
         for writer in writers:
             writer.close()
         publish(boxes_temp, os.path.join(out_dir, BOXES_NAME))

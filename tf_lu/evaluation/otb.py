@@ -22,8 +22,8 @@ import numpy as np
 from tqdm import tqdm
 
 from tf_lu.tracking import registry
-from tf_lu.geometry.boxes import to_otb
-from tf_lu.data.sequences import Sequence, read_box_file
+from tf_lu.data.box_files import read_box_file, write_box_file
+from tf_lu.data.sequences import Sequence
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.compare import comparison_table, paired_comparison
 from tf_lu.evaluation.metrics import (PRECISION_AT, PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, precision_curve,
@@ -75,9 +75,8 @@ def write_text_atomic(path, text):
 
 
 def write_results_file(path, boxes):
-    """Write 0-based boxes as an OTB result file (1-based ``x,y,w,h`` lines), atomically."""
-    lines = [",".join(f"{v:.3f}" for v in row) for row in to_otb(boxes)]
-    write_text_atomic(path, "\n".join(lines) + "\n")
+    """Write 0-based boxes as an OTB result file (1-based ``x,y,w,h`` lines, 3 decimals), atomically."""
+    write_box_file(path, boxes, decimals=3)
 
 
 def write_times_file(path, times):
