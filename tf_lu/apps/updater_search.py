@@ -28,7 +28,7 @@ class UpdaterSpace:
     anchor_lambda: Tuple[float, float, float] = (0.0, 0.8, 0.1)
     interval: Tuple[int, ...] = (1, 2, 3, 5)
     dropout: Tuple[float, float, float] = (0.0, 0.3, 0.1)
-    unroll: Tuple[int, ...] = (5, 10, 25)    # must divide the feature records' bucket lengths (multiples of 25)
+    unroll: Tuple[int, ...] = (5, 25)        # each must divide every bucket length of the features (multiples of 25)
 
     def declare(self, hp):
         """Declare the space on keras-tuner ``HyperParameters`` ``hp``."""
@@ -66,6 +66,17 @@ def read_folds(crop_walks):
     if len(folds) < 2 or not all(folds):
         raise TfLuError(f"{path}: need at least two non-empty folds")
     return folds
+
+
+def check_unroll(space, features):
+    """Every H of ``space`` must divide every bucket length of ``features``: meta-training skips a bucket it does not
+    divide, and a fold's sequences there would be neither trained on nor held out."""
+    from tf_lu.data.records.features import feature_buckets
+    lengths = sorted(feature_buckets(features))
+    bad = [h for h in space.unroll if any(length % h for length in lengths)]
+    if bad:
+        raise TfLuError(f"unroll {', '.join(map(str, bad))} does not divide every bucket length of {features} "
+                        f"({', '.join(map(str, lengths))})")
 
 
 def trial_overrides(values, hold_out, budget):
@@ -149,6 +160,7 @@ def search_updater(config_path, features, crop_walks, out, space=UpdaterSpace(),
     first), elsewhere return None."""
     from tf_lu.apps.updater_search_report import trial_rows, write_report
     read_folds(crop_walks)
+    check_unroll(space, features)
     os.makedirs(out, exist_ok=True)
     score = lambda values, trial_dir: out_of_fold_auc(config_path, values, features, crop_walks, trial_dir, budget)
     tuner = make_tuner(out, score, space, budget)

@@ -27,7 +27,7 @@ def add_arguments(parser):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--hidden", default="16,32,64,96", help="choices of hidden units")
     parser.add_argument("--interval", default="1,2,3,5", help="choices of the interval M")
-    parser.add_argument("--unroll", default="5,10,25", help="choices of H (dividing the feature bucket lengths)")
+    parser.add_argument("--unroll", default="5,25", help="choices of H (each dividing every feature bucket length)")
     parser.add_argument("--lambda-range", default="0.0,0.8,0.1", help="LOW,HIGH,STEP of lambda")
     parser.add_argument("--dropout-range", default="0.0,0.3,0.1", help="LOW,HIGH,STEP of dropout")
 
