@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tf_lu.cli.main import main
 from tf_lu.data.vot_sequences import read_vot_dataset
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.eao import FAILURE, INIT
@@ -97,3 +98,35 @@ def test_vot_benchmark_rejects_bad_settings_before_running(vot_root, tmp_path):
         run_vot_benchmark(["no-such-tracker"], sequences, str(tmp_path / "o"))
     with pytest.raises(TfLuError, match="no sequences"):
         run_vot_benchmark(["opencv-kcf"], [], str(tmp_path / "o"))
+
+
+@pytest.mark.skipif("kcf" not in OPENCV_TRACKERS, reason="OpenCV KCF not available")
+def test_benchmark_command_with_vot_protocol(vot_root, tmp_path, capsys):
+    out = str(tmp_path / "cli")
+    code = main(["benchmark", "--protocol", "vot", "--vot-preset", "vot2017", "--data", vot_root, "--trackers",
+                 "opencv-kcf", "--out", out, "--max-frames", "8", "--no-progress"])
+    printed = capsys.readouterr().out
+    assert code == 0 and "| opencv-kcf |" in printed and "realtime EAO" in printed
+    with open(os.path.join(out, "summary.json")) as handle:
+        summary = json.load(handle)
+    assert summary["protocol"] == "vot" and summary["eao_range"] == [100, 356]
+    assert summary["trackers"]["opencv-kcf"]["frames"] == 16
+
+
+def test_benchmark_command_on_a_malformed_vot_folder_is_a_one_line_error(vot_root, tmp_path, capsys):
+    path = os.path.join(vot_root, "jump", "groundtruth.txt")
+    lines = open(path).read().splitlines()
+    lines[3] = "0,0,10,10,10,0,0,10"                      # corners out of order: a bow tie
+    with open(path, "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+    code = main(["benchmark", "--protocol", "vot", "--data", vot_root, "--trackers", "opencv-kcf", "--out",
+                 str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert err[0].startswith("error: ") and "groundtruth.txt, line 4: bad polygon" in err[0]
+    with open(path, "w") as handle:                       # one line short of the 12 frames
+        handle.write("\n".join(lines[:-1]).replace("0,0,10,10,10,0,0,10", lines[2]) + "\n")
+    code = main(["benchmark", "--protocol", "vot", "--data", vot_root, "--trackers", "opencv-kcf", "--out",
+                 str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "11 regions but 12 frames" in err[0]
