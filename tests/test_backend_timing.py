@@ -1,4 +1,4 @@
-"""The backend-timing benchmark's models (tools/time_backend.py): shapes, the fused step, output comparison."""
+"""The backend-timing benchmark's models (tf-lu time backend): shapes, the fused step, output comparison."""
 import numpy as np
 import pytest
 

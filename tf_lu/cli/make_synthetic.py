@@ -2,7 +2,7 @@
 
     tf-lu make-synthetic --out data/synthetic --count 20 --frames 60 --seed 0 [--height 240 --width 320]
 
-Sequence i is named synthetic-<i:04d> and equals generate_dataset(seed, count)[i] (see tf_lu/data/synthetic.py).
+Sequence i is named synthetic-<i:04d> and equals generate_dataset(seed, count)[i] (see tf_lu/data/synthetic/).
 """
 import os
 

@@ -179,7 +179,7 @@ def load_outputs(path):
         with np.load(path) as arrays:
             return {key: arrays[key] for key in arrays.files}
     except (OSError, ValueError, zipfile.BadZipFile) as exc:
-        raise TfLuError(f"{path} is not an outputs.npz of tools/time_backend.py: {str(exc).splitlines()[0]}") from None
+        raise TfLuError(f"{path} is not an outputs.npz of tf-lu time backend: {str(exc).splitlines()[0]}") from None
 
 
 def compare_outputs(ours, theirs):

@@ -9,7 +9,7 @@ def cross_correlation(template, search):
     ``template`` (B, h, w, C) and ``search`` (B, H, W, C) -> response (B, H-h+1, W-w+1, 1).  A template batch of 1 is
     broadcast over the search batch (the scale pyramid of one target).  Implemented as one depthwise convolution over
     the batch folded into channels, which is exact and fast on CPU.  Written in ``keras.ops`` only, so it runs under
-    any Keras backend (JAX on a GPU machine without TensorFlow, see ``tools/time_backend.py``).
+    any Keras backend (JAX on a GPU machine without TensorFlow, see ``tf-lu time backend``).
     """
     template = ops.convert_to_tensor(template)
     search = ops.convert_to_tensor(search)

@@ -29,7 +29,7 @@ import tensorflow as tf
 
 from tf_lu import paper
 from tf_lu.errors import TfLuError
-from tf_lu.models.heads import SiamFCHead
+from tf_lu.models.heads import CFNetHead, SiamFCHead
 from tf_lu.models.labels import label_maps
 from tf_lu.models.losses import balanced_logistic_loss
 from tf_lu.updaters.base import Updater
@@ -180,7 +180,7 @@ class SGDUpdater(Updater):
         per-sample correlation (half width, batch 8).
         """
         h, w, channels = theta.shape[1:]
-        if type(self.head) is not SiamFCHead or theta.shape[0] != 1 or None in (h, w, channels):
+        if type(self.head) not in (SiamFCHead, CFNetHead) or theta.shape[0] != 1 or None in (h, w, channels):
             return self.head.respond(theta, search_features)
         z = tf.convert_to_tensor(search_features)
         shape = tf.shape(z)
