@@ -42,3 +42,27 @@ def test_build_updater_rejects_unknown_kind_and_bad_alpha():
         build_updater(UpdaterConfig(kind="magic"))
     with pytest.raises(TfLuError, match="alpha"):
         build_updater(UpdaterConfig(kind="ema", alpha=1.5))
+
+
+def test_the_tracking_loop_inits_on_frame_0_then_updates_and_turns_bad_answers_into_nan():
+    from tf_lu.tracking.loop import track_frames
+
+    class Scripted:
+        def __init__(self):
+            self.calls = []
+
+        def init(self, image, box):
+            self.calls.append(("init", int(image[0, 0, 0]), list(box)))
+
+        def update(self, image):
+            self.calls.append(("update", int(image[0, 0, 0])))
+            return None if image[0, 0, 0] == 2 else (1, 2, 3, 4)
+
+    tracker = Scripted()
+    frames = [np.full((4, 4, 3), value, np.uint8) for value in range(3)]
+    out = list(track_frames(tracker, iter(frames), [5, 6, 7, 8]))
+    assert tracker.calls == [("init", 0, [5.0, 6.0, 7.0, 8.0]), ("update", 1), ("update", 2)]
+    assert [index for index, *_ in out] == [0, 1, 2]
+    np.testing.assert_array_equal(out[0][2], [5, 6, 7, 8])
+    np.testing.assert_array_equal(out[1][2], [1, 2, 3, 4])
+    assert np.isnan(out[2][2]).all() and all(seconds >= 0 for *_, seconds in out)

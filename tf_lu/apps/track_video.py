@@ -11,12 +11,12 @@ import os
 import re
 import sys
 import tempfile
-import time
 
 import numpy as np
 
 from tf_lu.data.box_files import format_box_lines as box_lines, write_box_file
 from tf_lu.errors import TfLuError
+from tf_lu.tracking.loop import track_frames
 
 BOXES_NAME = "boxes.txt"
 
@@ -48,8 +48,24 @@ def _output_path(name, out_dir):
     return os.path.join(out_dir, name)
 
 
+def _frames(sequence, total):
+    """The first ``total`` frames; a video's frame count is only the container's estimate, so a video whose frame
+    cannot be decoded past the first ends there with a warning."""
+    from tf_lu.data.sequences import VideoFrames
+    for index in range(total):
+        try:
+            frame = sequence.frame(index)
+        except TfLuError:
+            if index > 0 and isinstance(sequence.frames, VideoFrames):
+                print(f"warning: {sequence.name}: could not decode frame {index + 1} of {total}; stopping there",
+                      file=sys.stderr)
+                return
+            raise
+        yield frame
+
+
 def track_sequence(tracker, sequence, max_frames=None, on_frame=None, progress=True, description=None):
-    """Run ``tracker`` over ``sequence`` from its first box.
+    """Run ``tracker`` over ``sequence`` from its first box (through :func:`tf_lu.tracking.loop.track_frames`).
 
     A progress bar goes to stderr when ``progress`` is set and stderr is a terminal.  ``on_frame(index, frame,
     box)`` is called for every frame (for drawing or writing; its time is not counted).
@@ -57,36 +73,14 @@ def track_sequence(tracker, sequence, max_frames=None, on_frame=None, progress=T
     the time spent inside ``tracker.init`` / ``tracker.update``.
     """
     from tqdm import tqdm
-    from tf_lu.data.sequences import VideoFrames
 
-    total = len(sequence)
-    if max_frames is not None:
-        total = min(total, int(max_frames))
+    total = len(sequence) if max_frames is None else min(len(sequence), int(max_frames))
     boxes = np.full((total, 4), np.nan)
-    seconds = 0.0
-    done = 0
+    seconds, done = 0.0, 0
     with tqdm(total=total, desc=description or sequence.name, unit="frame", disable=None if progress else True,
               file=sys.stderr, leave=False) as bar:
-        for index in range(total):
-            try:
-                frame = sequence.frame(index)
-            except TfLuError:
-                # A video's frame count is only the container's estimate: stop at the real end.
-                if index > 0 and isinstance(sequence.frames, VideoFrames):
-                    print(f"warning: {sequence.name}: could not decode frame {index + 1} of {total}; "
-                          f"stopping there", file=sys.stderr)
-                    break
-                raise
-            start = time.perf_counter()
-            if index == 0:
-                tracker.init(frame, np.array(sequence.init_box, dtype=np.float64))
-                box = np.array(sequence.init_box, dtype=np.float64)
-            else:
-                box = tracker.update(frame)
-            seconds += time.perf_counter() - start
-            box = np.asarray(box if box is not None else (np.nan,) * 4, dtype=np.float64).reshape(-1)
-            if box.shape != (4,):
-                box = np.full(4, np.nan)
+        for index, frame, box, spent in track_frames(tracker, _frames(sequence, total), sequence.init_box):
+            seconds += spent
             boxes[index] = box
             done = index + 1
             if on_frame is not None:

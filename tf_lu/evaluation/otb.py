@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 from tqdm import tqdm
@@ -25,6 +24,7 @@ from tf_lu.tracking import registry
 from tf_lu.data.box_files import read_box_file, write_box_file
 from tf_lu.data.sequences import Sequence
 from tf_lu.errors import TfLuError
+from tf_lu.tracking.loop import track_frames
 from tf_lu.evaluation.compare import comparison_table, paired_comparison
 from tf_lu.evaluation.metrics import (PRECISION_AT, PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, precision_curve,
                                       sequence_metrics, success_curve)
@@ -48,16 +48,10 @@ def run_sequence(tracker, sequence, bar=None):
     """
     boxes = np.empty((len(sequence), 4), dtype=np.float64)
     times = []
-    for index in range(len(sequence)):
-        image = sequence.frame(index)
-        start = time.perf_counter()
-        if index == 0:
-            tracker.init(image, sequence.init_box)
-            box = sequence.init_box
-        else:
-            box = tracker.update(image)
-        times.append(time.perf_counter() - start)
-        boxes[index] = np.asarray(box, dtype=np.float64).reshape(4)
+    frames = (sequence.frame(index) for index in range(len(sequence)))
+    for index, _, box, seconds in track_frames(tracker, frames, sequence.init_box):
+        boxes[index] = box
+        times.append(seconds)
         if bar is not None:
             bar.update(1)
     return boxes, times
