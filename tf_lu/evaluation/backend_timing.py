@@ -8,7 +8,7 @@ builds, from one tracker config and its weights, three compiled models with fixe
 * ``exemplar``: the exemplar crop (1, 127, 127, 3) to the template;
 * ``step_none``: the search pyramid (3, 255, 255, 3) and a template to the three responses (SiamFC-3s without update);
 * ``step_learned``: the same, plus one learned-updater step (the 2-layer ConvGRU and its output convolution) in the
-  same graph, as the tracker fuses it into its search step (:meth:`tf_lu.updaters.learned.LearnedUpdater.template`).
+  same graph, as the tracker fuses it into its search step (:meth:`tf_lu.updaters.learned.LearnedUpdater.graph_step` inside :mod:`tf_lu.tracking.step`).
 
 Each model runs side by side in turn, so that a change of load touches all alike, in one of two ways: through
 ``predict_on_batch`` (every output copied back to the host), or through the backend's compiled function with only
