@@ -109,16 +109,23 @@ def _fps(frames, seconds):
     return float(frames / max(seconds, 1e-12))
 
 
-def evaluate_result_dir(results_dir, sequences, trackers=None):
-    """Recompute the summary from result files: ``{tracker: {auc, precision, fps, frames, sequences: {seq: {auc,
-    precision, fps}}}}`` (the ``trackers`` part of ``summary.json``).  ``trackers`` defaults to every sub-folder of
-    ``results_dir``; ``fps`` is ``None`` where no time file exists."""
+def result_trackers(results_dir, trackers=None):
+    """The trackers of a results folder: ``trackers`` if given, else every sub-folder; a missing or empty folder is
+    a :class:`TfLuError`."""
     if not os.path.isdir(results_dir):
         raise TfLuError(f"results folder not found: {results_dir}")
     if trackers is None:
         trackers = sorted(n for n in os.listdir(results_dir) if os.path.isdir(os.path.join(results_dir, n)))
     if not trackers:
         raise TfLuError(f"{results_dir}: no tracker result folders")
+    return trackers
+
+
+def evaluate_result_dir(results_dir, sequences, trackers=None):
+    """Recompute the summary from result files: ``{tracker: {auc, precision, fps, frames, sequences: {seq: {auc,
+    precision, fps}}}}`` (the ``trackers`` part of ``summary.json``).  ``trackers`` defaults to every sub-folder of
+    ``results_dir``; ``fps`` is ``None`` where no time file exists."""
+    trackers = result_trackers(results_dir, trackers)
     summary = {}
     for tracker in trackers:
         per_sequence, frames, seconds = {}, 0, 0.0

@@ -17,7 +17,7 @@ from tf_lu.data.sequences import parse_number_rows, read_text
 from tf_lu.data.vot_sequences import frame_size, sequence_polygons
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.eao import DEFAULT_PRESET, eao_range, is_code, trajectory_overlaps, vot_scores
-from tf_lu.evaluation.otb import machine_description
+from tf_lu.evaluation.otb import machine_description, result_trackers
 from tf_lu.evaluation.vot_protocol import REALTIME_FPS
 
 EXPERIMENTS = ("baseline", "realtime")
@@ -119,12 +119,7 @@ def _summary_entry(baseline, realtime, sequences):
 def evaluate_vot_results(results_dir, sequences, trackers=None, preset=DEFAULT_PRESET):
     """``(summary trackers part, curves)`` from the result files: ``curves`` is ``{tracker: {experiment: expected
     overlap curve}}``.  ``trackers`` defaults to every sub-folder of ``results_dir``."""
-    if not os.path.isdir(results_dir):
-        raise TfLuError(f"results folder not found: {results_dir}")
-    if trackers is None:
-        trackers = sorted(n for n in os.listdir(results_dir) if os.path.isdir(os.path.join(results_dir, n)))
-    if not trackers:
-        raise TfLuError(f"{results_dir}: no tracker result folders")
+    trackers = result_trackers(results_dir, trackers)
     eao_range(preset)
     bounds = {sequence.name: frame_size(sequence) for sequence in sequences}
     summary, curves = {}, {}
