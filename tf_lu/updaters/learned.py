@@ -14,7 +14,7 @@ first frame), so the updater can learn how much to trust a candidate.
 With ``norm_to_first`` (an extension, off by default) each output template is rescaled to theta_1's norm.  Where SiamFC
 puts the target within a scale is blind to the template's scale (the response is min-shifted and normalised before
 the peak is taken), but the meta-training logistic loss is not, so without it part of what the updater
-learns is the response's calibration, which tracking never uses (docs/UPDATER_SEARCH.md section 1j).
+learns is the response's calibration, which tracking never uses (docs/experiments/2026-11-25-updater-search/UPDATER_SEARCH.md, "What the meta-training loss measures").
 
 Tracking keeps only the hidden state (memory does not grow with the sequence); the template used for detection is
 replaced every ``interval`` frames (M) while the hidden state advances every frame.  The target feature of frame t
