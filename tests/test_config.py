@@ -21,6 +21,15 @@ def test_yaml_override_and_base(tmp_path):
     assert config.updater.kind == "ema" and config.updater.alpha == 0.05
 
 
+def _load_error(tmp_path, text):
+    """The TfLuError message of loading a config file holding ``text``."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(TfLuError) as info:
+        load_config(str(path))
+    return str(info.value)
+
+
 @pytest.mark.parametrize("text, fragment", [
     ("updater: {speed: 3}\n", "unknown config key 'updater.speed'"),
     ("backbone: {width: wide}\n", "backbone.width"),
@@ -28,12 +37,9 @@ def test_yaml_override_and_base(tmp_path):
     ("- a\n- b\n", "expected a mapping"),
 ])
 def test_bad_configs_are_one_line_errors(tmp_path, text, fragment):
-    path = tmp_path / "bad.yaml"
-    path.write_text(text)
-    with pytest.raises(TfLuError) as info:
-        load_config(str(path))
-    assert fragment in str(info.value)
-    assert "\n" not in str(info.value)
+    message = _load_error(tmp_path, text)
+    assert fragment in message
+    assert "\n" not in message
 
 
 def test_missing_config_file():
@@ -117,11 +123,8 @@ def test_bad_base_chains_are_one_line_errors(tmp_path, files, fragment):
     ("track: {instance_size: 4096}\n", "track.instance_size"),
 ])
 def test_values_out_of_range_name_the_key(tmp_path, text, key):
-    path = tmp_path / "bad.yaml"
-    path.write_text(text)
-    with pytest.raises(TfLuError) as info:
-        load_config(str(path))
-    assert f"'{key}'" in str(info.value) and "\n" not in str(info.value)
+    message = _load_error(tmp_path, text)
+    assert f"'{key}'" in message and "\n" not in message
 
 
 def test_values_are_checked_after_the_whole_base_chain(tmp_path):
