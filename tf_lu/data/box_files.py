@@ -5,12 +5,11 @@ are all box files.  :func:`read_box_file` reads one into 0-based rows (see :mod:
 :func:`write_box_file` writes 0-based rows atomically (a temporary file in the same folder, then a rename), so a
 reader never sees half a file.
 """
-import os
 import re
-import uuid
 
 import numpy as np
 
+from tf_lu.atomic_files import write_text_atomic
 from tf_lu.errors import TfLuError
 from tf_lu.geometry.boxes import from_otb, to_otb
 
@@ -86,14 +85,5 @@ def format_box_lines(boxes, decimals=3, absent=None, trim=False):
 def write_box_file(path, boxes, decimals=3, absent=None, trim=False):
     """Write 0-based ``boxes`` as a box file at ``path`` (see :func:`format_box_lines`) atomically: into a temporary
     file in the same folder, then renamed over ``path``.  An ``OSError`` propagates; no temporary file is left."""
-    text = format_box_lines(boxes, decimals, absent, trim)
-    folder, name = os.path.split(path)
-    temp = os.path.join(folder, f".{name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(temp, "x", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.remove(temp)
+    write_text_atomic(path, format_box_lines(boxes, decimals, absent, trim))
     return path

@@ -21,6 +21,7 @@ import numpy as np
 from tqdm import tqdm
 
 from tf_lu.tracking import registry
+from tf_lu.atomic_files import write_text_atomic
 from tf_lu.data.box_files import read_box_file, write_box_file
 from tf_lu.data.sequences import Sequence
 from tf_lu.errors import TfLuError
@@ -58,15 +59,6 @@ def run_sequence(tracker, sequence, bar=None):
 
 
 # ---------------------------------------------------------------------------------------------------- result files
-
-def write_text_atomic(path, text):
-    """Write ``text`` to ``path`` through a temporary file and a rename: a reader (or a rerun after a kill) sees the
-    old file or the whole new one, never a part."""
-    temporary = f"{path}.tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, path)
-
 
 def write_results_file(path, boxes):
     """Write 0-based boxes as an OTB result file (1-based ``x,y,w,h`` lines, 3 decimals), atomically."""

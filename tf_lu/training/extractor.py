@@ -14,6 +14,7 @@ import keras
 import tensorflow as tf
 import yaml
 
+from tf_lu.atomic_files import write_json_atomic
 from tf_lu.config import to_dict
 from tf_lu.models.losses import balanced_logistic_per_sample
 from tf_lu.data.mixing import mixed_pair_dataset
@@ -22,8 +23,7 @@ from tf_lu.models.crop_sizes import feature_sides
 from tf_lu.models.networks import build_network
 from tf_lu.training.distribute import (fitting_scope, keep_float32, output_dir, precision_policy, shard_by_file,
                                        synchronize_batch_norm)
-from tf_lu.training.fitting import (SUMMARY_FILE, completed_run, fit_resumable, save_weights_atomic,
-                                    write_json_atomic)
+from tf_lu.training.fitting import SUMMARY_FILE, completed_run, fit_resumable, save_weights_atomic
 
 
 def exponential_schedule(lr_start, lr_end, steps):

@@ -21,18 +21,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tf_lu.atomic_files import write_json_atomic
 from tf_lu.errors import TfLuError
 
 STATE_FILE = "state.json"
 SUMMARY_FILE = "train_summary.json"
-
-
-def write_json_atomic(path, data):
-    """Write ``data`` as JSON to ``path`` through a temporary file and a rename (never half-written)."""
-    temporary = f"{path}.tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-    os.replace(temporary, path)
 
 
 def save_weights_atomic(model, path):

@@ -38,6 +38,7 @@ import keras
 import tensorflow as tf
 import tensorflow.experimental.numpy as tnp
 
+from tf_lu.atomic_files import write_json_atomic
 from tf_lu.config import to_dict
 from tf_lu.models.correlation import ResponseAdjust, cross_correlation
 from tf_lu.errors import TfLuError
@@ -49,8 +50,7 @@ from tf_lu.data.records.features import chunk_dataset, feature_shape, held_out_c
 from tf_lu.data.shard_check import checked_records
 from tf_lu.training.distribute import (distribute_rows, fitting_scope, global_sum, keep_float32, output_dir,
                                        precision_policy, replica_batch)
-from tf_lu.training.fitting import (SUMMARY_FILE, completed_run, fit_resumable, save_weights_atomic,
-                                    write_json_atomic)
+from tf_lu.training.fitting import SUMMARY_FILE, completed_run, fit_resumable, save_weights_atomic
 from tf_lu.updaters.network import UpdaterNet, load_weights_into
 
 

@@ -7,6 +7,7 @@ import re
 
 import tensorflow as tf
 
+from tf_lu.atomic_files import write_json_atomic
 from tf_lu.errors import TfLuError
 
 
@@ -75,9 +76,7 @@ def record_writer(path):
 
 def write_json(path, data):
     """``data`` as indented JSON at ``path``, written atomically (temporary name, then rename)."""
-    with open(path + ".tmp", "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-    os.replace(path + ".tmp", path)
+    write_json_atomic(path, data)
 
 
 def read_json(path):
