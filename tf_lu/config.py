@@ -90,6 +90,12 @@ class TrainConfig:
     shift: int = 4                     # +- pixels of search-crop translation
     flip: bool = True
     colour: float = 0.1                # +- brightness/contrast jitter
+    blur: float = 0.0                  # chance of motion blur, per crop (tf_lu.data.records.degrade)
+    grayscale: float = 0.0             # chance that both crops are grayscale
+    occlusion: float = 0.0             # chance that part of the search crop's target is covered
+    low_resolution: float = 0.0        # chance that both crops lose detail (down-sampled 2-4x and back)
+    illumination: float = 0.0          # +- amplitude of a brightness gain varying across each crop
+    init_weights: Optional[str] = None  # start from these network weights (relative to the config file's folder)
     seed: int = 0
 
 
@@ -99,6 +105,11 @@ class DataConfig:
     pairs: int = 24000                 # pairs written to the TFRecords
     composite_fraction: float = 0.5    # share of pairs whose target is pasted over another sequence
     synthetic_sequences: int = 0       # procedural sequences added to the real ones
+    synthetic_weight: float = 0.0      # share of pairs whose object is a procedural sequence (0: drawn as the rest)
+    negative_fraction: float = 0.0     # share of pairs of two different objects, every label negative
+    lookalike_fraction: float = 0.0    # share of real pairs with look-alikes pasted beside the target
+    same_class: float = 0.5            # chance that a negative or look-alike is of the target's object class
+    hold_out: Tuple[str, ...] = ()     # sequence names never used for pairs (a validation split)
     shards: int = 8
 
 
@@ -185,7 +196,7 @@ def load_yaml(path):
     return data or {}
 
 
-PATH_KEYS = (("weights",), ("updater", "updater_weights"))   # file paths, resolved against the naming file's folder
+PATH_KEYS = (("weights",), ("updater", "updater_weights"), ("train", "init_weights"))   # file paths, resolved against the naming file's folder
 
 
 def _resolve_paths(data, folder):
@@ -243,9 +254,12 @@ KEYS = {
     "train": {"exemplar_size": "crop size", "instance_size": "crop size", "positive_radius": "positive",
               "batch_size": "at least 1", "steps": "at least 1", "steps_per_epoch": "at least 1",
               "lr_start": "positive", "lr_end": "positive", "weight_decay": "non-negative", "stretch": "below 1",
-              "shift": "non-negative", "colour": "fraction", "seed": "finite"},
+              "shift": "non-negative", "colour": "fraction", "seed": "finite", "blur": "fraction",
+              "grayscale": "fraction", "occlusion": "fraction", "low_resolution": "fraction",
+              "illumination": "below 1"},
     "data": {"max_frame_gap": "at least 1", "pairs": "at least 1", "composite_fraction": "fraction",
-             "synthetic_sequences": "non-negative", "shards": "at least 1"},
+             "synthetic_sequences": "non-negative", "shards": "at least 1", "synthetic_weight": "below 1",
+             "negative_fraction": "fraction", "lookalike_fraction": "fraction", "same_class": "fraction"},
     "meta": {"unroll": "at least 1", "max_length": "at least 1", "max_interval": "at least 1",
              "batch_size": "at least 1", "lr": "positive", "weight_decay": "non-negative",
              "anchor_lambda": "fraction", "max_shift": "non-negative", "reverse_prob": "fraction",
@@ -267,6 +281,10 @@ def validate(config):
             value = getattr(part, key)
             if not test(value):
                 raise TfLuError(f"config key '{section}.{key}' must be {wanted}, got {value!r}")
+    data = getattr(config, "data", None)
+    if data is not None and data.negative_fraction + data.lookalike_fraction + data.composite_fraction > 1:
+        raise TfLuError("config keys 'data.negative_fraction' + 'data.lookalike_fraction' + "
+                        "'data.composite_fraction' must add up to at most 1")
     for section, large, small in LARGER:
         part = getattr(config, section, None)
         if part is not None and getattr(part, large) <= getattr(part, small):

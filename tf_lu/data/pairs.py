@@ -57,7 +57,7 @@ def center_window(image, size):
     return image[start:start + size, start:start + size]
 
 
-def _frame_pair(tracks, rng, max_gap, min_visible=2):
+def frame_pair(tracks, rng, max_gap, min_visible=2):
     """A random track with at least ``min_visible`` visible frames, and two of them at most ``max_gap`` apart."""
     while True:
         track = tracks[rng.integers(len(tracks))]
@@ -72,11 +72,11 @@ def _frame_pair(tracks, rng, max_gap, min_visible=2):
 
 def sample_pair(tracks, rng, max_gap=100):
     """Two visible frames of one track at most ``max_gap`` apart -> (exemplar 143, search 255, track name)."""
-    track, _, i, j = _frame_pair(tracks, rng, max_gap)
+    track, _, i, j = frame_pair(tracks, rng, max_gap)
     return center_window(track.crops[i], EXEMPLAR_MARGIN), track.crops[j], track.name
 
 
-def _cutout(track, index, rng):
+def cutout(track, index, rng):
     """The target of one frame with a margin, and a feathered elliptical alpha mask."""
     x, y, w, h = track.boxes[index]
     pad = 0.12 * (w + h) / 2
@@ -92,7 +92,7 @@ def _cutout(track, index, rng):
     return patch, alpha
 
 
-def _paste(canvas, patch, alpha, cx, cy, scale, gain):
+def paste_patch(canvas, patch, alpha, cx, cy, scale, gain):
     """Alpha-blend ``patch`` resized by ``scale`` and brightness ``gain`` into ``canvas`` centred at (cx, cy)."""
     ph, pw = patch.shape[:2]
     nw, nh = max(2, int(round(pw * scale))), max(2, int(round(ph * scale)))
@@ -127,7 +127,7 @@ def _background(backgrounds, rng):
 def composite_pair(tracks, backgrounds, rng, max_gap=100, max_distractors=2):
     """A pair whose target (from a real track) is pasted over backgrounds of another sequence, with photometric
     change and 0..``max_distractors`` distractors near it (half of them the same object from another frame)."""
-    track, visible, i, j = _frame_pair(tracks, rng, max_gap, min_visible=3)
+    track, visible, i, j = frame_pair(tracks, rng, max_gap, min_visible=3)
     centre = (CROP_SIZE - 1) / 2.0
     base_scale = rng.uniform(0.9, 1.1)
     background = _background(backgrounds, rng)
@@ -146,12 +146,12 @@ def composite_pair(tracks, backgrounds, rng, max_gap=100, max_distractors=2):
                     other_index = other.visible[rng.integers(len(other.visible))]
                 angle = rng.uniform(0, 2 * np.pi)
                 radius = rng.uniform(55, 110)
-                patch, alpha = _cutout(other, other_index, rng)
-                _paste(canvas, patch, alpha, centre + radius * np.cos(angle), centre + radius * np.sin(angle),
+                patch, alpha = cutout(other, other_index, rng)
+                paste_patch(canvas, patch, alpha, centre + radius * np.cos(angle), centre + radius * np.sin(angle),
                        base_scale * rng.uniform(0.85, 1.15), rng.uniform(0.7, 1.3))
-        patch, alpha = _cutout(track, index, rng)
+        patch, alpha = cutout(track, index, rng)
         scale = base_scale * (1.0 if k == 0 else rng.uniform(0.92, 1.08))
-        _paste(canvas, patch, alpha, centre, centre, scale, rng.uniform(0.7, 1.3))
+        paste_patch(canvas, patch, alpha, centre, centre, scale, rng.uniform(0.7, 1.3))
         images.append(np.clip(canvas, 0, 255).astype(np.uint8))
     exemplar_crop = center_window(images[0], EXEMPLAR_MARGIN)
     search_crop = images[1]

@@ -16,6 +16,8 @@ import yaml
 
 from tf_lu.atomic_files import write_json_atomic
 from tf_lu.config import to_dict
+from tf_lu.errors import TfLuError
+from tf_lu.models.weights import load_weights_strictly
 from tf_lu.models.losses import balanced_logistic_per_sample
 from tf_lu.data.mixing import mixed_pair_dataset
 from tf_lu.data.shard_check import checked_records
@@ -32,11 +34,23 @@ def exponential_schedule(lr_start, lr_end, steps):
     return keras.optimizers.schedules.ExponentialDecay(lr_start, decay_steps=max(1, steps), decay_rate=rate)
 
 
+def _start_from(model, path):
+    """Load the network weights at ``path`` (``train.init_weights``) into the fresh training model."""
+    if not os.path.isfile(path):
+        raise TfLuError(f"train.init_weights: no such file {path}")
+    try:
+        load_weights_strictly(model, path)
+    except ValueError as exc:
+        raise TfLuError(f"train.init_weights {path} does not fit this network: {exc}") from None
+
+
 def build_training_model(config):
     cfg = config.train
     model = build_network(config)
     feature_sides(model.backbone, cfg.exemplar_size, cfg.instance_size, "train")
     model.build_for(cfg.exemplar_size, cfg.instance_size)
+    if cfg.init_weights:
+        _start_from(model, cfg.init_weights)
     optimizer = keras.optimizers.AdamW(exponential_schedule(cfg.lr_start, cfg.lr_end, cfg.steps),
                                        weight_decay=cfg.weight_decay)
     # per-sample values: Keras averages them and, under a strategy, scales by 1 / replicas (a scalar loss it would not)

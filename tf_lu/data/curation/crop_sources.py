@@ -45,16 +45,28 @@ def _backgrounds(tracks):
     return [t.crops[i] for t in tracks for i in range(0, len(t.crops), BACKGROUND_STRIDE)]
 
 
-def gather_crop_tracks(crop_roots=(), frame_roots=(), synthetic=0, seed=0, progress=True):
+def _held_out(tracks, hold_out):
+    """``tracks`` without those named in ``hold_out``; a name that matches no track is a TfLuError (a typo would
+    otherwise leak a validation sequence into training)."""
+    unknown = sorted(set(hold_out) - {t.name for t in tracks})
+    if unknown:
+        raise TfLuError(f"data.hold_out names sequences that are in no source: {', '.join(unknown)}")
+    return [t for t in tracks if t.name not in set(hold_out)]
+
+
+def gather_crop_tracks(crop_roots=(), frame_roots=(), synthetic=0, seed=0, progress=True, hold_out=()):
     """``(tracks, backgrounds)`` from every source, in this order: crop folders, full-frame folders (sequences a crop
-    folder already holds are skipped), ``synthetic`` procedural sequences.  No track at all is a TfLuError."""
-    tracks, backgrounds = [], []
-    for root in crop_roots:
-        loaded = load_crop_tracks(root, progress)
-        tracks += loaded
-        backgrounds += _backgrounds(loaded)
-    for root in frame_roots:
-        loaded, frames = load_full_frame_tracks(root, progress=progress)
+    folder already holds are skipped), ``synthetic`` procedural sequences.  Sequences named in ``hold_out`` give
+    neither pairs nor backgrounds.  No track at all is a TfLuError."""
+    loaded_crops = [t for root in crop_roots for t in load_crop_tracks(root, progress)]
+    loaded_frames = [load_full_frame_tracks(root, progress=progress) for root in frame_roots]
+    _held_out(loaded_crops + [t for loaded, _ in loaded_frames for t in loaded], hold_out)
+    tracks = [t for t in loaded_crops if t.name not in set(hold_out)]
+    backgrounds = _backgrounds(tracks)
+    for loaded, frames in loaded_frames:
+        if any(t.name in set(hold_out) for t in loaded):
+            raise TfLuError("data.hold_out names a full-frame sequence: its frames would still be composite "
+                            "backgrounds; leave that folder out of --frames")
         known = {t.name for t in tracks}
         tracks += [t for t in loaded if t.name not in known]   # train_crops already holds every train/ sequence
         backgrounds += frames

@@ -5,11 +5,13 @@ Two kinds of source feed it.  A dataset track (:func:`track_pair_examples`, used
 :func:`~tf_lu.data.curation.curate`) gives ``pairs_per_track`` pairs of usable frames at most ``max_gap`` apart
 (:func:`plan_pairs`), each frame cropped with the SiamFC curation around its own box.  Crop tracks (target-centred crops
 from crop folders, full-frame folders or generated sequences, :mod:`tf_lu.data.curation.crop_sources`) give an
-endless stream (:func:`pair_stream`) of plain pairs and composites (the target pasted over another sequence's crops).
+endless stream (:func:`pair_stream`) of plain pairs, composites (the target pasted over another sequence's crops),
+negative pairs and look-alike pairs.
 """
 import numpy as np
 
 from tf_lu.data.curation.tracks import sub_sequence, usable_frames
+from tf_lu.data.hard_pairs import ClassIndex, lookalike_pair, negative_pair
 from tf_lu.data.pairs import EXEMPLAR_MARGIN, center_window, composite_pair, crop_track_from_sequence, sample_pair
 from tf_lu.data.records.common import record_writer
 from tf_lu.data.records.pairs import pair_example
@@ -55,11 +57,34 @@ def write_pair_shard(path, examples, rng):
             writer.write(examples[k])
 
 
-def pair_stream(tracks, backgrounds, rng, composite_fraction=0.5, max_gap=100):
-    """An endless stream of ``(exemplar, search, source, composite)`` pairs from crop tracks: a composite with
-    probability ``composite_fraction`` when there are backgrounds, else two frames of one track."""
+def _pools(tracks, synthetic_weight):
+    """``(pools, weights)``: real and generated tracks as two pools drawn with ``1 - w`` and ``w`` when both exist
+    and a weight is given; otherwise one pool of every track."""
+    generated = [t for t in tracks if t.name.startswith("synthetic")]
+    real = [t for t in tracks if not t.name.startswith("synthetic")]
+    if synthetic_weight is None or not generated or not real:
+        return [tracks], [1.0]
+    return [real, generated], [1.0 - synthetic_weight, synthetic_weight]
+
+
+def pair_stream(tracks, backgrounds, rng, composite_fraction=0.5, max_gap=100, negative_fraction=0.0,
+                lookalike_fraction=0.0, synthetic_weight=None, same_class=0.5):
+    """An endless stream of ``(exemplar, search, source, composite, negative)`` pairs from crop tracks.
+
+    Each pair is a negative pair with probability ``negative_fraction``, a look-alike pair with
+    ``lookalike_fraction`` (:mod:`tf_lu.data.hard_pairs`), a composite with ``composite_fraction`` (when there are
+    backgrounds), else two frames of one track.  ``synthetic_weight``: the share of pairs whose object is a generated
+    sequence (``synthetic-*``); None draws every track alike."""
+    pools, weights = _pools(tracks, synthetic_weight)
+    index = ClassIndex(tracks)
     while True:
-        if backgrounds and rng.random() < composite_fraction:
-            yield (*composite_pair(tracks, backgrounds, rng, max_gap), 1)
+        pool = pools[rng.choice(len(pools), p=weights)] if len(pools) > 1 else pools[0]
+        draw = rng.random()
+        if draw < negative_fraction and len(tracks) > 1:
+            yield (*negative_pair(pool, index, rng, same_class), 0, 1)
+        elif draw < negative_fraction + lookalike_fraction:
+            yield (*lookalike_pair(pool, index, rng, max_gap, same_class=same_class), 0, 0)
+        elif backgrounds and draw < negative_fraction + lookalike_fraction + composite_fraction:
+            yield (*composite_pair(pool, backgrounds, rng, max_gap), 1, 0)
         else:
-            yield (*sample_pair(tracks, rng, max_gap), 0)
+            yield (*sample_pair(pool, rng, max_gap), 0, 0)

@@ -1,7 +1,8 @@
 """Pair records (feature extractor): one ``tf.train.Example`` per pair with JPEG ``exemplar`` (143x143, the 127
-exemplar window with a margin for augmentation), JPEG ``search`` (255x255, target centred), ``source`` and
-``composite``, in shards ``pairs-XXXXX-of-YYYYY.tfrecord``.  Written by :func:`write_pair_records` (or a curation's
-pair stage), read and augmented by :func:`pair_dataset`.
+exemplar window with a margin for augmentation), JPEG ``search`` (255x255, target centred), ``source``,
+``composite`` and ``negative`` (a pair of two different objects: all labels negative), in shards
+``pairs-XXXXX-of-YYYYY.tfrecord``.  Written by :func:`write_pair_records` (or a curation's pair stage), read and
+augmented by :func:`pair_dataset`.
 """
 import glob
 import os
@@ -12,6 +13,7 @@ from tqdm import tqdm
 
 from tf_lu.data.records.common import (bytes_feature, encode_jpeg, int_feature, pair_shard_name, record_writer,
                                        write_json)
+from tf_lu.data.records.degrade import degrade_pair
 from tf_lu.errors import TfLuError
 from tf_lu.models.labels import centred_label_map
 
@@ -20,14 +22,17 @@ PAIR_FEATURES = {
     "search": tf.io.FixedLenFeature([], tf.string),
     "source": tf.io.FixedLenFeature([], tf.string, default_value=b""),
     "composite": tf.io.FixedLenFeature([], tf.int64, default_value=0),
+    "negative": tf.io.FixedLenFeature([], tf.int64, default_value=0),
 }
 
 
-def pair_example(exemplar, search, source, composite):
-    """One serialized pair: exemplar and search crops (uint8 RGB), the source name and the composite flag."""
+def pair_example(exemplar, search, source, composite, negative=0):
+    """One serialized pair: exemplar and search crops (uint8 RGB), the source name, the composite flag and the
+    negative flag (exemplar and search show different objects: every label is negative)."""
     return tf.train.Example(features=tf.train.Features(feature={
         "exemplar": bytes_feature(encode_jpeg(exemplar)), "search": bytes_feature(encode_jpeg(search)),
-        "source": bytes_feature(source.encode()), "composite": int_feature(composite)})).SerializeToString()
+        "source": bytes_feature(source.encode()), "composite": int_feature(composite),
+        "negative": int_feature(negative)})).SerializeToString()
 
 
 def write_pair_records(pairs, out_dir, count, shards=8, manifest=None, progress=True):
@@ -114,9 +119,10 @@ def pair_dataset(path, train_config, total_stride=8, repeat=True, shuffle=2048):
         exemplar = tf.io.decode_jpeg(example["exemplar"], channels=3)
         search = tf.io.decode_jpeg(example["search"], channels=3)
         exemplar, search = augment_pair(exemplar, search, train_config)
+        exemplar, search = degrade_pair(exemplar, search, train_config)
         exemplar.set_shape([train_config.exemplar_size, train_config.exemplar_size, 3])
         search.set_shape([train_config.instance_size, train_config.instance_size, 3])
-        return (exemplar, search), labels
+        return (exemplar, search), labels * (1.0 - tf.cast(example["negative"], labels.dtype))
 
     dataset = tf.data.Dataset.from_tensor_slices(files)
     dataset = dataset.shuffle(len(files), seed=train_config.seed) if shuffle else dataset
