@@ -9,8 +9,9 @@ import os
 import sys
 
 from tf_lu import __version__
-from tf_lu.cli import (ablate, benchmark, cache_features, curate, demo, evaluate_updater, export, make_crop_walk,
-                       make_pairs, make_synthetic, report, search, timing, track, train_extractor, train_updater)
+from tf_lu.cli import (ablate, benchmark, cache_features, curate, demo, evaluate_updater, export, lookalike,
+                       make_crop_walk, make_pairs, make_synthetic, report, search, timing, track, train_extractor,
+                       train_updater)
 from tf_lu.cli.common import add_group
 from tf_lu.errors import TfLuError
 
@@ -23,6 +24,7 @@ COMMANDS = {
     "benchmark": benchmark,
     "track": track,
     "demo": demo,
+    "lookalike": lookalike,
     "curate": curate,
     "make-pairs": make_pairs,
     "make-synthetic": make_synthetic,

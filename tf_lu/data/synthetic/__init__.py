@@ -15,13 +15,15 @@ config give the same frames and boxes.  A sequence has:
   behind it.
 
 Boxes are 0-based ``(x, y, w, h)`` (see :mod:`tf_lu.geometry.boxes`): the tight box of the whole object (also when partly
-occluded), clipped to the frame.  Absent frames have NaN rows and ``absent`` set.  Two extra attributes ride on the
-returned :class:`~tf_lu.data.sequences.Sequence`: ``occlusion`` (per-frame hidden fraction, 0..1, counting occluders
-and the frame border) and ``true_boxes`` (the boxes also for absent frames).
+occluded), clipped to the frame.  Absent frames have NaN rows and ``absent`` set.  Three extra attributes ride on
+the returned :class:`~tf_lu.data.sequences.Sequence`: ``occlusion`` (per-frame hidden fraction, 0..1, counting
+occluders and the frame border), ``true_boxes`` (the boxes also for absent frames) and ``distractor_boxes``
+(``(D, N, 4)``: each look-alike's box per frame, made the same way, NaN rows where it is off the frame).
 
 Modules: :mod:`.config` (the knobs), :mod:`.signals`, :mod:`.textures`, :mod:`.sprites` (shapes drawn into
 frames), :mod:`.motion` (the target's path), :mod:`.scene` (the plan of a sequence, drawn in a fixed order),
-:mod:`.render` (drawing the frames) and :mod:`.generate` (sequences and datasets from seeds).
+:mod:`.render` (drawing the frames), :mod:`.generate` (sequences and datasets from seeds) and :mod:`.lookalike` (the
+look-alike set that ``tf-lu lookalike`` counts identity switches on).
 
 Cost: one texture set per sequence, then per frame one background warp and one small warp per visible object, so a
 60-frame 240x320 sequence takes a small fraction of a second.
@@ -29,6 +31,7 @@ Cost: one texture set per sequence, then per frame one background warp and one s
 from tf_lu.data.sequences import write_otb_folder
 from tf_lu.data.synthetic.config import BACKGROUND_TEXTURES, SHAPES, TARGET_TEXTURES, SyntheticConfig
 from tf_lu.data.synthetic.generate import generate_dataset, generate_sequence, sequence_seed
+from tf_lu.data.synthetic.lookalike import LOOKALIKE_SEED, lookalike_config, lookalike_sequences
 
-__all__ = ["BACKGROUND_TEXTURES", "SHAPES", "TARGET_TEXTURES", "SyntheticConfig", "generate_dataset",
-           "generate_sequence", "sequence_seed", "write_otb_folder"]
+__all__ = ["BACKGROUND_TEXTURES", "LOOKALIKE_SEED", "SHAPES", "TARGET_TEXTURES", "SyntheticConfig", "generate_dataset",
+           "generate_sequence", "lookalike_config", "lookalike_sequences", "sequence_seed", "write_otb_folder"]

@@ -3,7 +3,7 @@ import numpy as np
 
 from tf_lu.data.sequences import Sequence
 from tf_lu.data.synthetic.config import SyntheticConfig, check_config
-from tf_lu.data.synthetic.render import render_sequence
+from tf_lu.data.synthetic.render import distractor_boxes, render_sequence
 from tf_lu.data.synthetic.scene import plan_background, plan_distractors, plan_occluders, plan_target
 from tf_lu.data.synthetic.textures import as_images
 from tf_lu.errors import check
@@ -30,7 +30,7 @@ def _annotated(name, frames, true_boxes, occlusion, absent_occlusion):
 def generate_sequence(seed, config=SyntheticConfig(), name=None, objects=None, backgrounds=None):
     """One procedural sequence for ``seed`` (an int or a tuple of ints) as an in-memory
     :class:`~tf_lu.data.sequences.Sequence` (RGB ``uint8`` frames, 0-based boxes, ``absent`` flags, plus the extra
-    attributes ``occlusion`` and ``true_boxes``).
+    attributes ``occlusion``, ``true_boxes`` and ``distractor_boxes``).
 
     ``objects``: RGB patches; the target and its look-alike distractors are made from them (feathered elliptical
     mask) instead of procedural shapes and textures.  ``backgrounds``: RGB images of any size; the background (and
@@ -48,7 +48,9 @@ def generate_sequence(seed, config=SyntheticConfig(), name=None, objects=None, b
     occluders = plan_occluders(rng, config, target, objects, backgrounds)
     background = plan_background(rng, config, backgrounds)
     frames, true_boxes, occlusion = render_sequence(config, target, distractors, occluders, background)
-    return _annotated(name, frames, true_boxes, occlusion, config.absent_occlusion)
+    sequence = _annotated(name, frames, true_boxes, occlusion, config.absent_occlusion)
+    sequence.distractor_boxes = distractor_boxes(config, distractors)
+    return sequence
 
 
 def sequence_seed(seed, index):

@@ -67,13 +67,32 @@ def _finish_frame(frame, background, t):
     return frame.astype(np.uint8)
 
 
-def _true_box(target, t, H, W):
-    """The tight box of the whole target in frame ``t``, clipped to the frame."""
-    cx, cy, w, h = target.centres[t, 0], target.centres[t, 1], target.widths[t], target.heights[t]
+def object_box(cx, cy, w, h, H, W):
+    """The tight 0-based ``[x, y, w, h]`` box of an object of size ``w`` x ``h`` drawn at centre ``(cx, cy)``,
+    clipped to an ``H`` x ``W`` frame (width or height 0 or less when it is off the frame)."""
     left, top = cx - (w - 1) / 2.0, cy - (h - 1) / 2.0
     right, bottom = min(left + w, W), min(top + h, H)
     left, top = max(left, 0.0), max(top, 0.0)
     return [left, top, right - left, bottom - top]
+
+
+def _true_box(target, t, H, W):
+    """The tight box of the whole target in frame ``t``, clipped to the frame."""
+    return object_box(target.centres[t, 0], target.centres[t, 1], target.widths[t], target.heights[t], H, W)
+
+
+def distractor_boxes(cfg, distractors):
+    """``(D, N, 4)`` tight boxes of the look-alike distractors in every frame, as drawn (the same centre, size and
+    clipping as the target's true box); a distractor wholly off the frame has a NaN row.  Distractors are drawn
+    behind the target and the occluders, so a box can also cover a distractor that is hidden there."""
+    n, H, W = int(cfg.num_frames), int(cfg.height), int(cfg.width)
+    boxes = np.full((len(distractors), n, 4), np.nan)
+    for index, d in enumerate(distractors):
+        for t in range(n):
+            box = object_box(d["path"][t, 0], d["path"][t, 1], d["w"][t], d["h"][t], H, W)
+            if box[2] > 0 and box[3] > 0:
+                boxes[index, t] = box
+    return boxes
 
 
 def render_sequence(cfg, target, distractors, occluders, background):
