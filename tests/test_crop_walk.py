@@ -90,3 +90,13 @@ def test_write_crop_walks_in_folds(tmp_path):
         for name in names:
             sequence = read_otb_sequence(os.path.join(tmp_path, "walks", f"fold{k}", name))
             assert len(sequence) == 3 and sequence.frame(0).shape == (480, 480, 3)
+
+
+def test_write_crop_walks_of_named_sequences_only(tmp_path):
+    for name in ("a", "b"):
+        write_otb_folder(crop_sequence(name, frames=3), str(tmp_path / "crops" / name))
+    names = write_crop_walks(str(tmp_path / "crops"), str(tmp_path / "walks"), max_frames=2, progress=False,
+                             names=["b"])
+    assert names == [["b"]] and sorted(os.listdir(tmp_path / "walks")) == ["b"]
+    with pytest.raises(TfLuError, match="no sequence named c"):
+        write_crop_walks(str(tmp_path / "crops"), str(tmp_path / "w2"), progress=False, names=["c"])

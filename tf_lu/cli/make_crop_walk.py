@@ -14,10 +14,13 @@ def add_arguments(parser):
     parser.add_argument("--folds", type=int, default=0, help="split into this many folds (0: no split)")
     parser.add_argument("--max-frames", type=int, default=150, help="first frames of each sequence to use")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--sequences", help="comma-separated names: only these sequences (e.g. a validation split)")
 
 
 def run(args):
     from tf_lu.data.crop_walk import write_crop_walks
-    folds = write_crop_walks(args.crops, args.out, folds=args.folds, max_frames=args.max_frames, seed=args.seed)
+    names = [n for n in (args.sequences or "").split(",") if n]
+    folds = write_crop_walks(args.crops, args.out, folds=args.folds, max_frames=args.max_frames, seed=args.seed,
+                             names=names)
     for k, names in enumerate(folds):
         print(f"fold {k}: {len(names)} sequences: {', '.join(names)}")

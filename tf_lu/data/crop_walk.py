@@ -128,11 +128,16 @@ def fold_split(lengths, folds=2):
     return [sorted(names) for names in split]
 
 
-def write_crop_walks(crops_root, out, folds=0, max_frames=150, seed=0, progress=True):
-    """Write the crop walk of every OTB-layout sequence under ``crops_root`` to ``out`` (``out/fold<k>/<name>`` and
-    ``out/folds.json`` when ``folds`` >= 2).  Returns the list of name lists, one per fold (one list without folds)."""
+def write_crop_walks(crops_root, out, folds=0, max_frames=150, seed=0, progress=True, names=None):
+    """Write the crop walk of every OTB-layout sequence under ``crops_root`` (or only those in ``names``) to ``out``
+    (``out/fold<k>/<name>`` and ``out/folds.json`` when ``folds`` >= 2).  Returns the list of name lists, one per
+    fold (one list without folds)."""
     check(int(max_frames) >= 1, f"max_frames must be at least 1, got {max_frames}")
     sequences = read_otb_dataset(crops_root)
+    if names:
+        unknown = sorted(set(names) - {s.name for s in sequences})
+        check(not unknown, f"no sequence named {', '.join(unknown)} in {crops_root}")
+        sequences = [s for s in sequences if s.name in set(names)]
     lengths = {s.name: min(len(s), int(max_frames)) for s in sequences}
     split = fold_split(lengths, folds) if folds else [sorted(lengths)]
     where = {name: (os.path.join(out, f"fold{k}") if folds else out) for k, names in enumerate(split) for name in names}
