@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from tf_lu.config import load_config
 from tf_lu.models.correlation import ResponseAdjust
+from tf_lu.models.heads import SiamFCHead
 from tf_lu.data.pairs import crop_track_from_sequence
 from tf_lu.data.synthetic import SyntheticConfig, generate_dataset
 from tf_lu.errors import TfLuError
@@ -30,7 +31,7 @@ def small_config(**meta):
 def make_trainer(config, gain=0.05):
     adjust = ResponseAdjust(gain)
     adjust.build(())
-    return build_meta_trainer(config, adjust, S, C, M)
+    return build_meta_trainer(config, SiamFCHead(adjust), S, C, M)
 
 
 def test_window_at_takes_integer_windows():

@@ -1,7 +1,7 @@
 """A trained learned updater scored on held-out sequences at the loss level, beside never updating."""
 from tf_lu.config import load_config
 from tf_lu.errors import TfLuError
-from tf_lu.models.siamfc import load_siamfc_network
+from tf_lu.models.networks import load_network
 from tf_lu.training.meta import evaluate_updater
 
 
@@ -13,7 +13,7 @@ def score_updater(config_path, features, weights=None, hold_out=None):
     weights = weights or config.updater.updater_weights
     if not weights:
         raise TfLuError(f"{config_path} names no updater weights (key 'updater.updater_weights'); pass --weights")
-    scores = evaluate_updater(config, load_siamfc_network(config), features, weights)
+    scores = evaluate_updater(config, load_network(config), features, weights)
     scores["cls_gain"] = scores["cls_none"] - scores["cls"]
     scores["peak_error_gain"] = scores["peak_error_none"] - scores["peak_error"]
     return {"config": config_path, "weights": weights, **scores}

@@ -4,11 +4,14 @@
         --sequences records/seq_synthetic --out records/feat \
         [--jitter-sigma 8 --jitter-scale 0.04]   # search regions off the target, as in tracking
         [--mirror]                               # left-right flipped copies (shards named ...-mirror.tfrecord)
+    tf-lu cache-features --config configs/updater_cfnet_conv3.yaml --sequences records/seq_train_crops \
+        --out records/feat_cfnet                 # CFNet's features (stride 4: 53x53x32 per 255 crop)
 """
 
 
 def add_arguments(parser):
-    parser.add_argument("--config", required=True, help="experiment whose 'weights' name the frozen extractor")
+    parser.add_argument("--config", required=True,
+                        help="experiment whose 'weights' name the frozen extractor (backbone.kind: siamfc or cfnet)")
     parser.add_argument("--weights", help="extractor weights (overrides the config)")
     parser.add_argument("--sequences", required=True, action="append",
                         help="folder of seq-L*-*.tfrecord (repeat to cache several into one --out)")
@@ -24,11 +27,12 @@ def add_arguments(parser):
 
 def run(args):
     from tf_lu.config import load_config
-    from tf_lu.models.siamfc import load_siamfc_network
+    from tf_lu.models.networks import load_network
     from tf_lu.training.feature_cache import SearchJitter, cache_features
     jitter = SearchJitter(args.jitter_sigma, args.jitter_limit, args.jitter_scale, args.jitter_seed)
     config = load_config(args.config, {"weights": args.weights} if args.weights else None)
-    network = load_siamfc_network(config)
+    network = load_network(config)
     for folder in args.sequences:
-        cache_features(folder, args.out, network.backbone, source=config.weights, jitter=jitter, mirror=args.mirror)
+        cache_features(folder, args.out, network.backbone, source=config.weights, jitter=jitter, mirror=args.mirror,
+                       crop_size=config.track.instance_size)
     print(f"features cached in {args.out}")

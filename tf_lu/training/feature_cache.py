@@ -2,9 +2,9 @@
 
 Meta-training looks at every frame many times but never changes the extractor, so each bucket file
 ``seq-L{L}-{k}.tfrecord`` (JPEG crops) becomes ``feat-L{L}-{k}-{folder}.tfrecord`` holding the (S, S, C) float16 search
-features of every frame (255 crop -> 22x22xC for SiamFC) and the absent flags (the format and its readers:
-:mod:`tf_lu.data.records.features`).  Cached shards are kept and skipped on a rerun.  ``feature_meta.json`` records
-the feature shape and the extractor used.
+features of every frame (255 crop -> 22x22xC for SiamFC, 53x53x32 for CFNet-conv3) and the absent flags (the format
+and its readers: :mod:`tf_lu.data.records.features`).  Cached shards are kept and skipped on a rerun.
+``feature_meta.json`` records the feature shape and the extractor used.
 
 Tracking-like search regions (``jitter``): during tracking the search region is centred on the previous estimate, so
 the target sits off-centre by its motion plus the tracker's error, and the scale is slightly off.  Sequence records
@@ -89,12 +89,15 @@ def mirror_frames(frames, boxes):
     return frames, boxes
 
 
-def _shard_features(file, writer, extract, batch, jitter, rng, mirror):
+def _shard_features(file, writer, extract, batch, jitter, rng, mirror, crop_size=None):
     """Features of every sequence in the sequence-record ``file`` into ``writer``; returns the feature shape."""
     shape = None
     for record in tf.data.TFRecordDataset(file):
         sequence = parse_sequence(record)
         frames, boxes, offsets = tf.cast(sequence["frames"], tf.float32), sequence["boxes"].numpy(), None
+        if crop_size and int(frames.shape[1]) != crop_size:
+            raise TfLuError(f"{file}: the sequence records hold {int(frames.shape[1])}-pixel search crops, the "
+                            f"config's track.instance_size is {crop_size}: their features would not be the tracker's")
         if mirror:
             frames, boxes = mirror_frames(frames, boxes)
         if jitter.active:
@@ -107,14 +110,16 @@ def _shard_features(file, writer, extract, batch, jitter, rng, mirror):
 
 
 def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, source="", jitter=SearchJitter(),
-                   mirror=False):
+                   mirror=False, crop_size=None):
     """Run ``backbone`` over every frame of the sequence records in ``sequence_dir``; write feature records.
 
     With an active ``jitter`` every frame after the first is re-cropped like a tracker's search region (see
     :func:`jitter_frames`); the draws are deterministic for ``jitter.seed`` and the shard.  With ``mirror`` the frames
     are flipped left-right first (:func:`mirror_frames`) and the shards are named ``...-{folder}-mirror.tfrecord``, so
     they can share a folder with the unflipped ones.  ``feature_meta.json`` lists every shard's record count and size
-    (``shard_files``), which meta-training checks (:mod:`tf_lu.data.shard_check`)."""
+    (``shard_files``), which meta-training checks (:mod:`tf_lu.data.shard_check`).  ``crop_size`` (the tracker's
+    ``track.instance_size``): records of search crops of another size are a :class:`TfLuError`.  ``backbone`` is any
+    base tracker's extractor (SiamFC: stride 8; CFNet: stride 4, 255 -> 53x53x32 for conv3)."""
     extract = tf.function(lambda x: backbone(x, training=False), reduce_retracing=True)
     files = [f for fs in sequence_buckets(sequence_dir).values() for f in fs]
     verify_shards(files)                     # a corrupt sequence shard is an error naming it, before any work
@@ -126,7 +131,7 @@ def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, sou
         if not os.path.exists(target):
             rng = np.random.default_rng([jitter.seed, zlib.crc32(os.path.basename(target).encode())])
             with record_writer(target) as writer:
-                shape = _shard_features(file, writer, extract, batch, jitter, rng, mirror) or shape
+                shape = _shard_features(file, writer, extract, batch, jitter, rng, mirror, crop_size) or shape
         listed[os.path.basename(target)] = shard_entry(target)
     meta_path = os.path.join(out_dir, FEATURE_META)
     meta = read_json(meta_path) if os.path.exists(meta_path) else {}

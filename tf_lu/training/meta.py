@@ -3,18 +3,25 @@
 Every batch holds ``B`` sequences of one bucket length, cut into chunks of ``H`` frames (``chunk_dataset``).
 :class:`MetaTrainer.train_step` processes one chunk frame by frame:
 
-1. on the first frame of a sequence (``reset``) the carried state restarts: theta_1 = g(x_1) (the window on the target
-   in the first frame's features: the centre, unless the sequence is played backwards from a jittered frame),
-   hidden state zero;
-2. on every later frame t the current template is scored on frame t's search features, against labels centred on
-   the target (its offset from the crop centre comes with the features; zero for ground-truth-centred crops): the
-   loss is
+1. on the first frame of a sequence (``reset``) the carried state restarts: theta_1 = g(x_1), the head's ``g`` of the
+   window on the target in the first frame's features (the centre, unless the sequence is played backwards from a
+   jittered frame), hidden state zero;
+2. on every later frame t the current template is scored on frame t's search features by the head's ``respond`` with
+   the network's own response adjust, frozen (SiamFC: gain and bias; CFNet: gain, learned scale and bias), against
+   labels centred on the target (its offset from the crop centre comes with the features; zero for ground-truth-centred
+   crops): the loss is
    ``(1 - lambda) * balanced logistic + lambda * ||theta - theta_1||^2 / (m m d)`` (``meta.loss: softmax`` puts a
    cross-entropy over positions in place of the logistic term, an extension); its peak is the estimated position
    (unless teacher forcing), clipped to ``max_shift`` cells;
-3. the candidate g(x_t) is taken at the estimated position, the recurrent updater advances (with
+3. the candidate g(x_t) is made from the window at the estimated position, the recurrent updater advances (with
    ``confidence_input``, also fed the sigmoid of the response peak, as the tracker does; 1 on the first frame), and the
    template used for detection is replaced every M frames (interval update).
+
+The head is the base tracker's (:func:`tf_lu.models.networks.head_for`): for SiamFC ``g`` is the identity and the
+window is the template's m x m; for CFNet ``g`` solves the correlation filter from the window (``2 * margin`` cells
+wider than the filter), so the updater's inputs and outputs are filters, as in tracking
+(:class:`tf_lu.updaters.learned.LearnedUpdater`).  Labels and shifts use the config's ``track.total_stride`` and
+``train.positive_radius``.
 
 Gradients flow through the H frames of the chunk only; the state is carried to the next chunk without gradient
 (stored in non-trainable variables).  Absent frames contribute no loss.
@@ -40,8 +47,8 @@ import tensorflow.experimental.numpy as tnp
 
 from tf_lu.atomic_files import write_json_atomic
 from tf_lu.config import to_dict
-from tf_lu.models.correlation import ResponseAdjust, cross_correlation
 from tf_lu.errors import TfLuError
+from tf_lu.models.networks import head_for
 from tf_lu.updaters.learned import window_at
 from tf_lu.models.labels import centred_label_map, label_maps
 from tf_lu.models.losses import CLASSIFICATION_LOSSES, anchor_loss
@@ -58,12 +65,14 @@ ChunkLosses = collections.namedtuple("ChunkLosses", "loss cls anchor cls_none pe
 
 
 class MetaTrainer(keras.Model):
-    """Wraps an :class:`UpdaterNet` and a frozen response adjust; carries the truncated-BPTT state."""
+    """Wraps an :class:`UpdaterNet` and a frozen head (``g``, ``respond`` and ``feature_side``, see
+    :mod:`tf_lu.models.heads`); carries the truncated-BPTT state.  ``template_size`` is the side of theta."""
 
-    def __init__(self, net, adjust, batch, size, channels, template_size, meta_config, interval=1, stride=8,
+    def __init__(self, net, head, batch, size, channels, template_size, meta_config, interval=1, stride=8,
                  positive_radius=16.0, window_influence=0.0):
         super().__init__()
-        self.net, self.adjust, self.cfg, self.interval = net, adjust, meta_config, max(1, int(interval))
+        self.net, self.head, self.cfg, self.interval = net, head, meta_config, max(1, int(interval))
+        self.adjust = head.adjust          # tracked, so checkpoints hold it; never trained
         self.adjust.trainable = False
         if meta_config.loss not in CLASSIFICATION_LOSSES:
             raise TfLuError(f"meta.loss: unknown {meta_config.loss!r} (known: {', '.join(CLASSIFICATION_LOSSES)})")
@@ -75,6 +84,8 @@ class MetaTrainer(keras.Model):
         self.stride, self.radius = float(stride), float(positive_radius)
         self.response_size = response
         self.centre = (size - template_size) // 2
+        self.window_side = int(head.feature_side(template_size))
+        self.window_centre = (size - self.window_side) // 2
         self.window = tf.constant(hann_window(response))[None]
         self.window_influence = float(window_influence)
         t_shape = (self.batch, template_size, template_size, channels)
@@ -97,13 +108,18 @@ class MetaTrainer(keras.Model):
 
     def _carried_state(self, reset, first_features, first_cells):
         """The state at the start of a chunk: the stored one, or a fresh one when a new batch of sequences starts
-        (theta_1 is the window on the target in the first frame: ``first_cells`` (B, 2) feature cells off the centre)."""
-        theta_1 = tf.where(reset, window_at(first_features, first_cells + self.centre, self.m), self.theta_1)
+        (theta_1 is g of the window on the target in the first frame, ``first_cells`` (B, 2) feature cells off the
+        centre)."""
+        theta_1 = tf.where(reset, self.candidate(first_features, first_cells), self.theta_1)
         hidden = [[tf.where(reset, tf.zeros_like(v), tf.identity(v)) for v in layer] for layer in self.hidden]
         theta = tf.where(reset, theta_1, self.theta)
         position = tf.where(reset, tf.zeros_like(self.position), self.position)
         step = tf.where(reset, 0, self.step_count)
         return theta_1, hidden, theta, position, step
+
+    def candidate(self, features, cells):
+        """g of the windows of ``features`` (B, S, S, C) centred ``cells`` (B, 2) off the centre: (B, m, m, C)."""
+        return self.head.g(window_at(features, cells + self.window_centre, self.window_side))
 
     def frame_labels(self, offsets):
         """(B, R, R, 1) label maps centred on targets ``offsets`` (B, 2) (row, col) crop pixels off the centre."""
@@ -139,7 +155,7 @@ class MetaTrainer(keras.Model):
             frame = features[:, k]
             scored = tf.logical_not(tf.logical_or(absent[:, k], tf.equal(step, 0)))
             weight = tf.cast(scored, tf.float32)
-            logits = self.adjust(cross_correlation(theta, frame))
+            logits = self.head.respond(theta, frame)
             labels = tf.broadcast_to(self.labels, tf.shape(logits)) if offsets is None else \
                 self.frame_labels(offsets[:, k])
             cls = self.classification(labels, logits)
@@ -147,7 +163,7 @@ class MetaTrainer(keras.Model):
             total += tf.reduce_sum(weight * ((1 - lam) * cls + lam * anchor))
             cls_total += tf.reduce_sum(weight * cls)
             anchor_total += tf.reduce_sum(weight * anchor)
-            never_updated = self.adjust(cross_correlation(tf.stop_gradient(theta_1), frame))
+            never_updated = self.head.respond(tf.stop_gradient(theta_1), frame)
             none_total += tf.reduce_sum(weight * tf.stop_gradient(self.classification(labels, never_updated)))
             peak_total += tf.reduce_sum(weight * self.peak_distance(logits, target_cells[:, k]))
             peak_none_total += tf.reduce_sum(weight * self.peak_distance(never_updated, target_cells[:, k]))
@@ -157,7 +173,7 @@ class MetaTrainer(keras.Model):
             else:
                 estimate = tf.clip_by_value(self.peak_cells(logits), -self.cfg.max_shift, self.cfg.max_shift)
             position = tf.where(tf.equal(step, 0), cells[:, k], estimate)   # first frame: the given box
-            candidate = window_at(frame, position + self.centre, self.m)
+            candidate = self.candidate(frame, position)
             confidence = tf.where(tf.equal(step, 0), 1.0,
                                   tf.sigmoid(tf.reduce_max(tf.stop_gradient(logits), axis=[1, 2, 3])))
             theta_new, hidden = self.net(candidate, hidden, theta_1, training=training, confidence=confidence)
@@ -236,13 +252,16 @@ class KeepTrainingState(keras.callbacks.Callback):
         self.model.restore_carried_state(self._saved)
 
 
-def build_meta_trainer(config, adjust, size, channels, template_size=6):
+def build_meta_trainer(config, head, size, channels, template_size=6):
+    """A compiled :class:`MetaTrainer` of ``config`` scoring with the frozen ``head`` on (S, S, C) = (``size``,
+    ``size``, ``channels``) features, for templates of side ``template_size``."""
     cfg = config.meta
     upd = config.updater
     net = UpdaterNet(channels, upd.hidden, upd.layers, upd.cell, upd.dropout, upd.layer_norm, upd.residual,
                      upd.confidence_input, upd.norm_to_first)
     net.build_for(template_size)
-    trainer = MetaTrainer(net, adjust, cfg.batch_size, size, channels, template_size, cfg, upd.interval,
+    trainer = MetaTrainer(net, head, cfg.batch_size, size, channels, template_size, cfg, upd.interval,
+                          stride=config.track.total_stride, positive_radius=config.train.positive_radius,
                           window_influence=config.track.window_influence if cfg.cosine_window else 0.0)
     keep_float32(trainer)
     trainer.compile(optimizer=keras.optimizers.AdamW(cfg.lr, weight_decay=cfg.weight_decay))
@@ -251,13 +270,23 @@ def build_meta_trainer(config, adjust, size, channels, template_size=6):
     return trainer
 
 
-def frozen_adjust(network):
-    """A copy of the extractor's response adjust (gain and bias), frozen."""
-    adjust = ResponseAdjust(network.adjust.gain)
-    adjust.build(())
-    adjust.bias.assign(network.adjust.bias)
-    adjust.trainable = False
-    return adjust
+def head_and_sides(config, network, features_dir):
+    """``(frozen head, S, C, template side)`` for meta-training on the cached ``features_dir`` of ``network`` (a
+    ``config.backbone.kind`` network): the head of :func:`tf_lu.models.networks.head_for` with a frozen copy of the
+    network's response adjust, and the side of g of the exemplar features (``track.exemplar_size`` crops), as in
+    tracking.  Features of another extractor (other channels) or too small for a window are a :class:`TfLuError`."""
+    size, _, channels = feature_shape(features_dir)
+    side = config.track.exemplar_size
+    exemplar = tuple(int(d) for d in network.backbone.compute_output_shape((1, side, side, 3)))
+    if exemplar[-1] != channels:
+        raise TfLuError(f"{features_dir}: the cached features have {channels} channels, the {config.backbone.kind} "
+                        f"extractor gives {exemplar[-1]}; cache them with this config (tf-lu cache-features)")
+    head = head_for(config, network).frozen()
+    template_size = int(head.g(tf.zeros(exemplar)).shape[1])
+    if head.feature_side(template_size) > size:
+        raise TfLuError(f"{features_dir}: {size}x{size} cached features are smaller than the {exemplar[1]}x"
+                        f"{exemplar[1]} target window of track.exemplar_size {side}")
+    return head, size, channels, template_size
 
 
 def meta_identity(config):
@@ -284,11 +313,9 @@ def train_updater(config, network, features_dir, out_dir, verbose=1, extra_callb
     keras.utils.set_random_seed(cfg.seed)
     chunks = lambda: chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.seed, reverse_prob=cfg.reverse_prob,
                                    hold_out=cfg.hold_out)
-    size, _, channels = feature_shape(features_dir)
     dataset = lambda start: distribute_rows(strategy, lambda: chunks()[0].skip(start), cfg.batch_size)
-    template_size = int(network.backbone.compute_output_shape((1, 127, 127, 3))[1])
     with precision_policy(precision), strategy.scope():
-        trainer = build_meta_trainer(config, frozen_adjust(network), size, channels, template_size)
+        trainer = build_meta_trainer(config, *head_and_sides(config, network, features_dir))
     validation, validation_steps, callbacks = None, None, tuple(extra_callbacks)
     if cfg.hold_out:
         held_out = lambda: held_out_chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.hold_out)
@@ -315,9 +342,7 @@ def evaluate_updater(config, network, features_dir, weights, verbose=1):
     Positions are estimated by the updater's own templates, as in tracking."""
     cfg = config.meta
     dataset, count, steps = held_out_chunk_dataset(features_dir, cfg.batch_size, cfg.unroll, cfg.hold_out)
-    size, _, channels = feature_shape(features_dir)
-    template_size = int(network.backbone.compute_output_shape((1, 127, 127, 3))[1])
-    trainer = build_meta_trainer(config, frozen_adjust(network), size, channels, template_size)
+    trainer = build_meta_trainer(config, *head_and_sides(config, network, features_dir))
     load_weights_into(trainer.net, weights)
     result = trainer.evaluate(dataset, steps=steps, verbose=verbose, return_dict=True)
     return {"sequences": count, **{k: float(v) for k, v in result.items()}}

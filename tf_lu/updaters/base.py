@@ -43,7 +43,9 @@ class FrameEvidence:
 class Updater:
     """Base class: ``init(theta_1) -> state`` and ``update(state, evidence) -> (state, theta)``.
 
-    The tracker calls ``attach(head)`` once, so a method that scores templates (SGD) can use ``head.respond``.
+    The tracker calls ``attach(head)`` once, so a method that scores templates (SGD) can use ``head.respond`` and one
+    that makes its own candidates from search features (learned) projects them with ``head.g`` (identity for SiamFC,
+    the correlation filter for CFNet).
     """
 
     head = None

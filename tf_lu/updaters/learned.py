@@ -18,7 +18,11 @@ learns is the response's calibration, which tracking never uses (docs/experiment
 
 Tracking keeps only the hidden state (memory does not grow with the sequence); the template used for detection is
 replaced every ``interval`` frames (M) while the hidden state advances every frame.  The target feature of frame t
-is the m x m window of that frame's search features at the predicted peak, exactly as in meta-training.
+is the window of that frame's search features at the predicted peak, exactly as in meta-training, and the candidate
+is its projection by the head the tracker attaches (:meth:`Updater.attach`): for SiamFC ``g`` is the identity and the
+window is m x m; for CFNet the candidate is the correlation filter solved from the window (a window ``2 * margin``
+cells wider than the filter, centred on the same place), so the network's inputs and outputs are filters.  An updater
+used without a head takes the window itself.
 """
 import tensorflow as tf
 
@@ -81,15 +85,24 @@ class LearnedUpdater(Updater):
         state.update(theta_1=theta, theta=theta_new, step=tf.zeros(tf.shape(theta)[:1], tf.int32))
         return state
 
+    def candidate(self, pyramid, scale, peak, template_side):
+        """g of the target feature of every stream: the window of scale ``scale`` (B,) centred where a template of side
+        ``template_side`` placed at the rounded ``peak`` (B, 2) sits (clipped to the map), projected by the head's
+        ``g`` (no head: the window itself)."""
+        side = template_side if self.head is None else self.head.feature_side(template_side)
+        limit = tf.cast(tf.shape(pyramid)[2] - side, tf.float64)
+        rounded = tf.round(tf.cast(peak, tf.float64))
+        if side != template_side:
+            rounded = rounded - float((side - template_side) // 2)
+        starts = tf.cast(tf.clip_by_value(rounded, 0.0, limit), tf.int32)
+        window = windows_at(pyramid, tf.cast(scale, tf.int32), starts, side)
+        return window if self.head is None else self.head.g(window)
+
     def graph_step(self, state, template, evidence):
-        """The m x m window of the chosen scale at the rounded peak, one network step, and the template for the next
-        frame: the network's output every M-th step, else the previous one."""
+        """The candidate g(window) of the chosen scale at the rounded peak, one network step, and the template for the
+        next frame: the network's output every M-th step, else the previous one."""
         theta_1 = state["theta_1"]
-        size = int(theta_1.shape[1])
-        pyramid = evidence.search_pyramid()
-        limit = tf.cast(tf.shape(pyramid)[2] - size, tf.float64)
-        starts = tf.cast(tf.clip_by_value(tf.round(tf.cast(evidence.peak, tf.float64)), 0.0, limit), tf.int32)
-        candidate = windows_at(pyramid, tf.cast(evidence.scale, tf.int32), starts, size)
+        candidate = self.candidate(evidence.search_pyramid(), evidence.scale, evidence.peak, int(theta_1.shape[1]))
         flat = [state[f"rnn_{i}"] for i in range(len(tf.nest.flatten(self._structure)))]
         states = tf.nest.pack_sequence_as(self._structure, flat)
         confidence = tf.cast(tf.reshape(evidence.confidence, [-1]), tf.float32)

@@ -1,9 +1,11 @@
 """The learned updater's network u_phi (the paper's Sec. IV), in ``keras.ops`` only so it runs under any Keras backend.
 
-Step 1: each target feature is projected by the head's ``g`` (identity for SiamFC).  Step 2: two stacked ConvGRU
-layers (3x3, zero padding, layer normalization and dropout inside, :mod:`tf_lu.updaters.recurrent`) advance their hidden
-state with it.  Step 3: one 3x3 convolution over the concatenation of every layer's hidden state outputs the new
-template theta.  The options (``residual``, ``confidence_input``, ``norm_to_first``) are described in
+Step 1: each target feature is projected by the head's ``g`` (identity for SiamFC, the correlation filter for CFNet)
+before it reaches this network: by :class:`tf_lu.updaters.learned.LearnedUpdater` in tracking and by
+:class:`tf_lu.training.meta.MetaTrainer` in meta-training.  Step 2: two stacked ConvGRU layers (3x3, zero padding,
+layer normalization and dropout inside, :mod:`tf_lu.updaters.recurrent`) advance their hidden state with it.
+Step 3: one 3x3 convolution over the concatenation of every layer's hidden state outputs the new template theta.  The
+options (``residual``, ``confidence_input``, ``norm_to_first``) are described in
 :mod:`tf_lu.updaters.learned`, which runs this network during tracking; :mod:`tf_lu.training.meta` meta-trains it.
 """
 import os
