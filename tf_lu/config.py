@@ -71,6 +71,7 @@ class UpdaterConfig:
     residual: bool = True              # theta = theta_1 + conv(h) (a departure from the paper; see learned_updater)
     confidence_input: bool = False     # also feed the tracker's peak confidence (an extension; see learned_updater)
     norm_to_first: bool = False        # rescale each output template to theta_1's norm (an extension; see learned_updater)
+    scale_to_first: bool = False       # inputs / outputs in units of theta_1's RMS, per stream (see learned_updater)
     updater_weights: Optional[str] = None
 
 

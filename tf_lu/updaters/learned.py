@@ -15,6 +15,12 @@ With ``norm_to_first`` (an extension, off by default) each output template is re
 puts the target within a scale is blind to the template's scale (the response is min-shifted and normalised before
 the peak is taken), but the meta-training logistic loss is not, so without it part of what the updater
 learns is the response's calibration, which tracking never uses (docs/experiments/2026-11-25-updater-search/UPDATER_SEARCH.md, "What the meta-training loss measures").
+With ``scale_to_first`` (an extension, off by default) the network is scale-free: per stream, s is the RMS of theta_1
+over all its elements (plus 1e-12, without gradient); the recurrent layers see candidate / s and the output template is
+multiplied by s (with ``residual``: theta = theta_1 + s * conv(h)), and the meta-training's anchor term is measured in
+the same units, ||theta - theta_1||^2 / s^2.  Without it the network's inputs and outputs are in the head's own units:
+SiamFC's templates are O(1), CFNet's correlation filters ~1e-4 RMS, below the output noise of an untrained network, so
+on CFNet training would not start from "no update" and lambda would weigh a negligible anchor term.
 
 Tracking keeps only the hidden state (memory does not grow with the sequence); the template used for detection is
 replaced every ``interval`` frames (M) while the hidden state advances every frame.  The target feature of frame t

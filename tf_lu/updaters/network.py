@@ -5,8 +5,9 @@ before it reaches this network: by :class:`tf_lu.updaters.learned.LearnedUpdater
 :class:`tf_lu.training.meta.MetaTrainer` in meta-training.  Step 2: two stacked ConvGRU layers (3x3, zero padding,
 layer normalization and dropout inside, :mod:`tf_lu.updaters.recurrent`) advance their hidden state with it.
 Step 3: one 3x3 convolution over the concatenation of every layer's hidden state outputs the new template theta.  The
-options (``residual``, ``confidence_input``, ``norm_to_first``) are described in
+options (``residual``, ``confidence_input``, ``norm_to_first``, ``scale_to_first``) are described in
 :mod:`tf_lu.updaters.learned`, which runs this network during tracking; :mod:`tf_lu.training.meta` meta-trains it.
+Both call :meth:`UpdaterNet.call`, so every option acts alike in tracking and in meta-training.
 """
 import os
 
@@ -17,18 +18,35 @@ from tf_lu.errors import TfLuError
 from tf_lu.updaters.recurrent import StackedConvRNN
 from tf_lu.models.weights import load_weights_strictly
 
+SCALE_EPSILON = 1e-12     # added to theta_1's RMS: keeps the unit positive for an all-zero theta_1
+
+
+def first_template_unit(theta_1):
+    """(B, 1, 1, 1) float32: per stream, the RMS of theta_1 over all its elements plus :data:`SCALE_EPSILON`, without
+    gradient (theta_1 is g of the first frame through the frozen head, so nothing trained lies upstream of it)."""
+    theta_1 = ops.cast(theta_1, "float32")
+    rms = ops.sqrt(ops.mean(ops.square(theta_1), axis=(1, 2, 3), keepdims=True))
+    return ops.stop_gradient(rms) + SCALE_EPSILON
+
 
 @keras.saving.register_keras_serializable(package="tf_lu")
 class UpdaterNet(keras.Model):
-    """``(candidate, states, theta_1) -> (theta, new_states)`` for one frame."""
+    """``(candidate, states, theta_1) -> (theta, new_states)`` for one frame.
+
+    With ``scale_to_first`` the network is scale-free: per stream, with s = :func:`first_template_unit` (theta_1),
+    the recurrent layers see candidate / s and the output convolution's template is multiplied by s (with
+    ``residual``: theta = theta_1 + s * conv(h)), so scaling theta_1 and every candidate by c scales every output by c.
+    :meth:`unit` gives s (None without the option): the meta-training's anchor term is measured in these units.
+    """
 
     def __init__(self, channels, hidden=192, layers=2, cell="convgru", dropout=0.0, layer_norm=True,
-                 residual=True, confidence_input=False, norm_to_first=False, **kwargs):
+                 residual=True, confidence_input=False, norm_to_first=False, scale_to_first=False, **kwargs):
         super().__init__(**kwargs)
         self.channels, self.hidden, self.num_layers, self.cell_kind = channels, hidden, layers, cell
         self.dropout, self.layer_norm, self.residual = dropout, layer_norm, residual
         self.confidence_input = bool(confidence_input)
         self.norm_to_first = bool(norm_to_first)
+        self.scale_to_first = bool(scale_to_first)
         self.rnn = StackedConvRNN(hidden, num_layers=layers, kind=cell, dropout=dropout, layer_norm=layer_norm,
                                   name="rnn")
         self.out = keras.layers.Conv2D(channels, 3, padding="same", name="output",
@@ -37,8 +55,15 @@ class UpdaterNet(keras.Model):
     def zero_states(self, batch, size):
         return self.rnn.zero_states(batch, size, size)
 
+    def unit(self, theta_1):
+        """(B, 1, 1, 1) per-stream unit of the templates with ``scale_to_first`` (theta_1's RMS), else None."""
+        return first_template_unit(theta_1) if self.scale_to_first else None
+
     def call(self, candidate, states, theta_1, training=False, confidence=None):
         """``confidence`` (B,) in [0, 1] is used only with ``confidence_input``; None means 1 (fully trusted)."""
+        unit = self.unit(theta_1)
+        if unit is not None:
+            candidate = ops.cast(candidate, unit.dtype) / unit
         if self.confidence_input:
             batch, height, width, _ = ops.shape(candidate)
             confidence = ops.ones((batch,)) if confidence is None else ops.cast(confidence, candidate.dtype)
@@ -46,6 +71,8 @@ class UpdaterNet(keras.Model):
             candidate = ops.concatenate([candidate, plane], axis=-1)
         outputs, states = self.rnn.step(candidate, states, training=training)
         theta = self.out(ops.concatenate(outputs, axis=-1))
+        if unit is not None:
+            theta = theta * unit
         if self.residual:
             theta = theta + theta_1
         if self.norm_to_first:
@@ -62,7 +89,7 @@ class UpdaterNet(keras.Model):
         return {**super().get_config(), "channels": self.channels, "hidden": self.hidden, "layers": self.num_layers,
                 "cell": self.cell_kind, "dropout": self.dropout, "layer_norm": self.layer_norm,
                 "residual": self.residual, "confidence_input": self.confidence_input,
-                "norm_to_first": self.norm_to_first}
+                "norm_to_first": self.norm_to_first, "scale_to_first": self.scale_to_first}
 
 
 def load_weights_into(net, path):
@@ -78,5 +105,6 @@ def load_weights_into(net, path):
 
 def load_updater_net(path, config, channels, size):
     net = UpdaterNet(channels, config.hidden, config.layers, config.cell, 0.0, config.layer_norm,
-                     config.residual, config.confidence_input, config.norm_to_first).build_for(size)
+                     config.residual, config.confidence_input, config.norm_to_first,
+                     config.scale_to_first).build_for(size)
     return load_weights_into(net, path)
