@@ -10,6 +10,7 @@ import numpy as np
 from tf_lu.data.sequences import read_otb_dataset
 from tf_lu.data.synthetic import SyntheticConfig, generate_dataset, write_otb_folder
 from tf_lu.evaluation.otb import load_results_file, run_benchmark
+from tf_lu.tracking.registry import tracker_label
 from tf_lu.apps.visualize import write_annotated
 
 DEFAULT_TRACKERS = ("siamfc-none", "siamfc-ema", "siamfc-learned", "opencv-csrt", "opencv-kcf")
@@ -30,8 +31,9 @@ def run_demo(out_dir, data=None, trackers=DEFAULT_TRACKERS, count=4, progress=Tr
     sequences = read_otb_dataset(data)
     summary = run_benchmark(list(trackers), sequences, out_dir, progress=progress)
     first = sequences[0]
-    boxes = [load_results_file(os.path.join(out_dir, "results", name, f"{first.name}.txt")) for name in trackers]
+    labels = [tracker_label(name) for name in trackers]
+    boxes = [load_results_file(os.path.join(out_dir, "results", label, f"{first.name}.txt")) for label in labels]
     gif = os.path.join(out_dir, f"{first.name}.gif")
     write_annotated((first.frame(i) for i in range(len(first))), [first.boxes] + boxes, gif, fps=15,
-                    labels=["ground truth"] + list(trackers))
+                    labels=["ground truth"] + labels)
     return summary, gif, np.mean([len(s) for s in sequences])
