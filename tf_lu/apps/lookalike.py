@@ -10,13 +10,12 @@ already written there (as the benchmark does).
 import dataclasses
 import os
 
+from tf_lu.apps.demo import DEFAULT_TRACKERS
 from tf_lu.atomic_files import write_json_atomic, write_text_atomic
 from tf_lu.data.synthetic import LOOKALIKE_SEED, lookalike_config, lookalike_sequences
-from tf_lu.errors import check
 from tf_lu.evaluation.identity_switches import RULE, count_identity_switches, total
 from tf_lu.evaluation.otb import load_results_file, run_benchmark
 
-DEFAULT_TRACKERS = ("siamfc-none", "siamfc-ema", "siamfc-learned", "opencv-csrt", "opencv-kcf")
 
 
 def tracker_switches(results_dir, tracker, sequences, scores):
@@ -56,8 +55,6 @@ def switches_markdown(report):
 def run_lookalike(out_dir, trackers=DEFAULT_TRACKERS, count=8, frames=90, seed=LOOKALIKE_SEED, progress=True):
     """Generate the look-alike set, benchmark ``trackers`` on it into ``out_dir`` and count their identity switches;
     writes ``identity_switches.json`` and ``identity_switches.md`` there and returns the report dict."""
-    check(int(count) >= 1, f"count must be at least 1, got {count}")
-    check(int(frames) >= 2, f"frames must be at least 2, got {frames}")
     config = lookalike_config(frames)
     sequences = lookalike_sequences(count, frames, seed, config)
     summary = run_benchmark(list(trackers), sequences, out_dir, progress=progress)

@@ -97,9 +97,7 @@ class LearnedUpdater(Updater):
         ``g`` (no head: the window itself)."""
         side = template_side if self.head is None else self.head.feature_side(template_side)
         limit = tf.cast(tf.shape(pyramid)[2] - side, tf.float64)
-        rounded = tf.round(tf.cast(peak, tf.float64))
-        if side != template_side:
-            rounded = rounded - float((side - template_side) // 2)
+        rounded = tf.round(tf.cast(peak, tf.float64)) - float((side - template_side) // 2)
         starts = tf.cast(tf.clip_by_value(rounded, 0.0, limit), tf.int32)
         window = windows_at(pyramid, tf.cast(scale, tf.int32), starts, side)
         return window if self.head is None else self.head.g(window)

@@ -60,11 +60,12 @@ def gather_crop_tracks(crop_roots=(), frame_roots=(), synthetic=0, seed=0, progr
     neither pairs nor backgrounds.  No track at all is a TfLuError."""
     loaded_crops = [t for root in crop_roots for t in load_crop_tracks(root, progress)]
     loaded_frames = [load_full_frame_tracks(root, progress=progress) for root in frame_roots]
-    _held_out(loaded_crops + [t for loaded, _ in loaded_frames for t in loaded], hold_out)
-    tracks = [t for t in loaded_crops if t.name not in set(hold_out)]
+    held = set(hold_out)
+    _held_out(loaded_crops + [t for loaded, _ in loaded_frames for t in loaded], held)   # a name in no source
+    tracks = [t for t in loaded_crops if t.name not in held]
     backgrounds = _backgrounds(tracks)
     for loaded, frames in loaded_frames:
-        if any(t.name in set(hold_out) for t in loaded):
+        if any(t.name in held for t in loaded):
             raise TfLuError("data.hold_out names a full-frame sequence: its frames would still be composite "
                             "backgrounds; leave that folder out of --frames")
         known = {t.name for t in tracks}
