@@ -10,8 +10,8 @@ import sys
 
 from tf_lu import __version__
 from tf_lu.cli import (ablate, benchmark, cache_features, curate, demo, evaluate_updater, export, lookalike,
-                       make_crop_walk, make_pairs, make_synthetic, report, search, timing, track, train_extractor,
-                       train_updater)
+                       make_crop_walk, make_pairs, make_synthetic, mine_hard_pairs, report, search, timing, track,
+                       train_extractor, train_updater)
 from tf_lu.cli.common import add_group
 from tf_lu.errors import TfLuError
 
@@ -29,6 +29,7 @@ COMMANDS = {
     "make-pairs": make_pairs,
     "make-synthetic": make_synthetic,
     "make-crop-walk": make_crop_walk,
+    "mine-hard-pairs": mine_hard_pairs,
     "train-extractor": train_extractor,
     "cache-features": cache_features,
     "train-updater": train_updater,

@@ -1,0 +1,107 @@
+"""Hard negatives mined from a model's false peaks.
+
+A trained extractor scores every pair of a pair-record folder (centre crops, no augmentation) by the margin of its
+strongest false peak (:func:`false_peak_margin`), and the hardest fraction is written as a new pair-record folder.
+Training mixes it with the folder it came from (``tf-lu train-extractor --records pairs:0.7 --records hard:0.3``),
+so the pairs the model gets wrong are seen more often.
+"""
+import os
+
+import numpy as np
+import tensorflow as tf
+from tqdm import tqdm
+
+from tf_lu.data.records.common import pair_shard_name, record_writer, write_json
+from tf_lu.data.records.pairs import PAIR_FEATURES
+from tf_lu.data.shard_check import verify_folder
+from tf_lu.errors import TfLuError
+from tf_lu.models.labels import centred_label_map
+
+
+def false_peak_margin(responses, labels, negative):
+    """(B,) margins of the strongest false peak, in response units (logits).
+
+    ``responses`` (B, S, S) or (B, S, S, 1); ``labels`` (S, S), 1 where the target is; ``negative`` (B,) flags pairs of
+    two different objects.  A pair of one object scores the highest response on a cell off the target minus the
+    highest on the target; a negative pair, where every cell is off the target, scores its highest response.  Above 0,
+    a false peak wins: the tracker would jump there (or, for a negative pair, call the other object the target).
+    """
+    responses = np.asarray(responses, np.float64).reshape(len(negative), -1)
+    on_target = np.asarray(labels, bool).reshape(-1)
+    if on_target.all() or not on_target.any():
+        raise ValueError("the label map needs cells both on and off the target")
+    off = responses[:, ~on_target].max(axis=1)
+    on = responses[:, on_target].max(axis=1)
+    return np.where(np.asarray(negative, bool), responses.max(axis=1), off - on)
+
+
+def _centre_crop(image, size):
+    return tf.image.resize_with_crop_or_pad(tf.cast(image, tf.float32), size, size)
+
+
+def scoring_dataset(files, train_config, batch_size):
+    """``(exemplars, searches, negative)`` batches of the records in ``files``, in file order: the exemplar and search
+    crops cut at the centre to the training sizes, as the tracker sees an unaugmented pair."""
+    def parse(record):
+        example = tf.io.parse_single_example(record, PAIR_FEATURES)
+        exemplar = _centre_crop(tf.io.decode_jpeg(example["exemplar"], channels=3), train_config.exemplar_size)
+        search = _centre_crop(tf.io.decode_jpeg(example["search"], channels=3), train_config.instance_size)
+        return exemplar, search, example["negative"]
+
+    dataset = tf.data.TFRecordDataset(files).map(parse, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def score_pairs(network, files, train_config, total_stride, batch_size=32, limit=None, progress=True):
+    """The false-peak margin of each record of ``files`` (file order; the first ``limit`` only, if given)."""
+    scores, labels = [], None
+    total = limit or sum(1 for _ in tf.data.TFRecordDataset(files))
+    dataset = scoring_dataset(files, train_config, batch_size).take(int(np.ceil(total / batch_size)))
+    with tqdm(total=total, desc="scoring pairs", unit="pair", disable=not progress) as bar:
+        for exemplars, searches, negative in dataset:
+            responses = network((exemplars, searches), training=False).numpy()
+            if labels is None:
+                labels = centred_label_map(responses.shape[1], total_stride, train_config.positive_radius)
+            scores.append(false_peak_margin(responses, labels, negative.numpy()))
+            bar.update(len(negative))
+    return np.concatenate(scores)[:total] if scores else np.zeros(0)
+
+
+def write_selected(files, keep, out_dir, shards):
+    """Copy the records of ``files`` whose running index is in ``keep`` (sorted) into ``shards`` pair shards."""
+    os.makedirs(out_dir, exist_ok=True)
+    chosen = (record.numpy() for index, record in enumerate(tf.data.TFRecordDataset(files)) if index in keep)
+    per_shard = int(np.ceil(len(keep) / shards))
+    written = {}
+    for shard in range(shards):
+        path = os.path.join(out_dir, pair_shard_name(shard, shards))
+        count = min(per_shard, len(keep) - shard * per_shard)
+        with record_writer(path) as writer:
+            for _ in range(count):
+                writer.write(next(chosen))
+        written[os.path.basename(path)] = {"records": count, "bytes": os.path.getsize(path)}
+    return written
+
+
+def mine_hard_pairs(network, records, out_dir, train_config, total_stride, fraction=0.25, limit=None, shards=4,
+                    batch_size=32, progress=True):
+    """Score the pairs of the folder ``records`` with ``network`` and write the hardest ``fraction`` of them (highest
+    false-peak margin) to ``out_dir`` as pair records, with ``manifest.json`` (what was mined, from what, the
+    margins) and ``margins.npy`` (every scored pair's margin, in record order).  Returns the manifest."""
+    if not 0.0 < fraction <= 1.0:
+        raise TfLuError(f"the mined fraction must be in (0, 1], got {fraction}")
+    files = sorted(verify_folder(records, "pair records"))
+    margins = score_pairs(network, files, train_config, total_stride, batch_size, limit, progress)
+    count = max(1, int(round(fraction * len(margins))))
+    if len(margins) < shards or count < shards:
+        raise TfLuError(f"{records}: too few pairs to mine ({len(margins)} scored, {count} to keep in {shards} shards)")
+    keep = set(np.argsort(-margins, kind="stable")[:count].tolist())
+    written = write_selected(files, keep, out_dir, shards)
+    np.save(os.path.join(out_dir, "margins.npy"), margins.astype(np.float32))
+    chosen = margins[sorted(keep)]
+    manifest = {"kind": "pairs", "count": count, "shards": shards, "shard_files": written,
+                "mined_from": os.path.abspath(records), "scored": int(len(margins)), "fraction": fraction,
+                "threshold": float(chosen.min()), "false_peak_wins": int((margins > 0).sum()),
+                "margin_quartiles": [float(q) for q in np.percentile(margins, [25, 50, 75])]}
+    write_json(os.path.join(out_dir, "manifest.json"), manifest)
+    return manifest
