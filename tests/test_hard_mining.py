@@ -8,7 +8,7 @@ from tf_lu.data.records import write_pair_records
 from tf_lu.data.records.pairs import PAIR_FEATURES, pair_dataset
 from tf_lu.data.shard_check import verify_folder
 from tf_lu.errors import TfLuError
-from tf_lu.training.hard_mining import false_peak_margin, mine_hard_pairs
+from tf_lu.training.hard_mining import false_peak_margin, hardest, mine_hard_pairs
 
 CENTRE = np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]])
 
@@ -27,6 +27,15 @@ def test_margin_of_a_negative_pair_is_its_highest_response():
 def test_margin_needs_cells_on_and_off_the_target():
     with pytest.raises(ValueError):
         false_peak_margin(np.zeros((1, 3, 3)), np.ones((3, 3)), [0])
+
+
+def test_the_kinds_of_pair_are_ranked_apart():
+    margins = np.array([-3.0, 4.0, -1.0, 5.0, 6.0, -2.0, 0.5, 7.0])
+    negative = np.array([0, 1, 0, 1, 1, 0, 0, 1], bool)
+    keep, kinds = hardest(margins, negative, 0.5)
+    assert keep == [2, 4, 6, 7]            # one object: 0.5 and -1; negative pairs: 7 and 6 (not all four of them)
+    assert kinds == {"one_object": {"scored": 4, "kept": 2, "threshold": -1.0, "false_peak_wins": 1},
+                     "negative": {"scored": 4, "kept": 2, "threshold": 6.0, "false_peak_wins": 4}}
 
 
 class BrightnessNetwork:
@@ -58,7 +67,9 @@ def test_mining_keeps_the_pairs_with_the_highest_false_peaks(tmp_path):
                                8, fraction=0.5, shards=2, batch_size=3, progress=False)
     assert manifest["scored"] == 8 and manifest["count"] == 4
     assert _sources(tmp_path / "hard") == ["s130", "s160", "s200", "s250"]
-    assert manifest["false_peak_wins"] == 8 and manifest["threshold"] == pytest.approx(1.3, abs=0.02)
+    assert "negative" not in manifest
+    assert manifest["one_object"]["false_peak_wins"] == 8
+    assert manifest["one_object"]["threshold"] == pytest.approx(1.3, abs=0.02)
     margins = np.load(tmp_path / "hard" / "margins.npy")
     assert np.allclose(margins, np.array(values) / 100.0, atol=0.02)
     (exemplars, searches), labels = next(iter(pair_dataset(str(tmp_path / "hard"), TrainConfig(batch_size=2))))

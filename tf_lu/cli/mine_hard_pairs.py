@@ -27,5 +27,9 @@ def run(args):
     manifest = mine_hard_pairs(load_network(config), args.records, args.out, config.train, config.track.total_stride,
                                fraction=args.fraction, limit=args.limit, shards=args.shards,
                                batch_size=args.batch_size, progress=not args.no_progress)
-    print(f"kept {manifest['count']} of {manifest['scored']} pairs (false-peak margin >= {manifest['threshold']:.3f}; "
-          f"{manifest['false_peak_wins']} pairs where a false peak wins) in {args.out}")
+    for kind in ("one_object", "negative"):
+        if kind in manifest:
+            part = manifest[kind]
+            print(f"{kind.replace('_', ' ')} pairs: kept {part['kept']} of {part['scored']} (false-peak margin >= "
+                  f"{part['threshold']:.3f}; a false peak wins on {part['false_peak_wins']})")
+    print(f"{manifest['count']} mined pairs in {args.out}")

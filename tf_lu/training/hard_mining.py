@@ -3,7 +3,9 @@
 A trained extractor scores every pair of a pair-record folder (centre crops, no augmentation) by the margin of its
 strongest false peak (:func:`false_peak_margin`), and the hardest fraction is written as a new pair-record folder.
 Training mixes it with the folder it came from (``tf-lu train-extractor --records pairs:0.7 --records hard:0.3``),
-so the pairs the model gets wrong are seen more often.
+so the pairs the model gets wrong are seen more often.  Pairs of one object and negative pairs are ranked apart (their
+margins are on different footings: a negative pair has no target peak to beat) and the same fraction of each is kept,
+so mining changes which pairs are seen, not the share of negative pairs.
 """
 import os
 
@@ -53,8 +55,9 @@ def scoring_dataset(files, train_config, batch_size):
 
 
 def score_pairs(network, files, train_config, total_stride, batch_size=32, limit=None, progress=True):
-    """The false-peak margin of each record of ``files`` (file order; the first ``limit`` only, if given)."""
-    scores, labels = [], None
+    """``(margins, negative)``: the false-peak margin and the negative flag of each record of ``files`` (file order;
+    the first ``limit`` only, if given)."""
+    scores, flags, labels = [], [], None
     total = limit or sum(1 for _ in tf.data.TFRecordDataset(files))
     dataset = scoring_dataset(files, train_config, batch_size).take(int(np.ceil(total / batch_size)))
     with tqdm(total=total, desc="scoring pairs", unit="pair", disable=not progress) as bar:
@@ -63,8 +66,26 @@ def score_pairs(network, files, train_config, total_stride, batch_size=32, limit
             if labels is None:
                 labels = centred_label_map(responses.shape[1], total_stride, train_config.positive_radius)
             scores.append(false_peak_margin(responses, labels, negative.numpy()))
+            flags.append(negative.numpy().astype(bool))
             bar.update(len(negative))
-    return np.concatenate(scores)[:total] if scores else np.zeros(0)
+    if not scores:
+        return np.zeros(0), np.zeros(0, bool)
+    return np.concatenate(scores)[:total], np.concatenate(flags)[:total]
+
+
+def hardest(margins, negative, fraction):
+    """Indices (sorted) of the ``fraction`` of highest margins among the pairs of one object and, apart, among the
+    negative pairs; and per kind what was kept: ``{kind: {scored, kept, threshold, false_peak_wins}}``."""
+    keep, kinds = [], {}
+    for kind, members in (("one_object", np.flatnonzero(~negative)), ("negative", np.flatnonzero(negative))):
+        if not len(members):
+            continue
+        count = max(1, int(round(fraction * len(members))))
+        chosen = members[np.argsort(-margins[members], kind="stable")[:count]]
+        keep.extend(chosen.tolist())
+        kinds[kind] = {"scored": int(len(members)), "kept": int(count), "threshold": float(margins[chosen].min()),
+                       "false_peak_wins": int((margins[members] > 0).sum())}
+    return sorted(keep), kinds
 
 
 def write_selected(files, keep, out_dir, shards):
@@ -85,23 +106,20 @@ def write_selected(files, keep, out_dir, shards):
 
 def mine_hard_pairs(network, records, out_dir, train_config, total_stride, fraction=0.25, limit=None, shards=4,
                     batch_size=32, progress=True):
-    """Score the pairs of the folder ``records`` with ``network`` and write the hardest ``fraction`` of them (highest
-    false-peak margin) to ``out_dir`` as pair records, with ``manifest.json`` (what was mined, from what, the
-    margins) and ``margins.npy`` (every scored pair's margin, in record order).  Returns the manifest."""
+    """Score the pairs of the folder ``records`` with ``network`` and write the hardest ``fraction`` of each kind
+    (:func:`hardest`) to ``out_dir`` as pair records, with ``manifest.json`` (what was mined, from what, per kind the
+    margins kept) and ``margins.npy`` (every scored pair's margin, in record order).  Returns the manifest."""
     if not 0.0 < fraction <= 1.0:
         raise TfLuError(f"the mined fraction must be in (0, 1], got {fraction}")
     files = sorted(verify_folder(records, "pair records"))
-    margins = score_pairs(network, files, train_config, total_stride, batch_size, limit, progress)
-    count = max(1, int(round(fraction * len(margins))))
-    if len(margins) < shards or count < shards:
-        raise TfLuError(f"{records}: too few pairs to mine ({len(margins)} scored, {count} to keep in {shards} shards)")
-    keep = set(np.argsort(-margins, kind="stable")[:count].tolist())
-    written = write_selected(files, keep, out_dir, shards)
+    margins, negative = score_pairs(network, files, train_config, total_stride, batch_size, limit, progress)
+    keep, kinds = hardest(margins, negative, fraction)
+    if len(keep) < shards:
+        raise TfLuError(f"{records}: too few pairs to mine ({len(margins)} scored, {len(keep)} to keep in {shards} "
+                        f"shards)")
+    written = write_selected(files, set(keep), out_dir, shards)
     np.save(os.path.join(out_dir, "margins.npy"), margins.astype(np.float32))
-    chosen = margins[sorted(keep)]
-    manifest = {"kind": "pairs", "count": count, "shards": shards, "shard_files": written,
-                "mined_from": os.path.abspath(records), "scored": int(len(margins)), "fraction": fraction,
-                "threshold": float(chosen.min()), "false_peak_wins": int((margins > 0).sum()),
-                "margin_quartiles": [float(q) for q in np.percentile(margins, [25, 50, 75])]}
+    manifest = {"kind": "pairs", "count": len(keep), "shards": shards, "shard_files": written,
+                "mined_from": os.path.abspath(records), "scored": int(len(margins)), "fraction": fraction, **kinds}
     write_json(os.path.join(out_dir, "manifest.json"), manifest)
     return manifest
