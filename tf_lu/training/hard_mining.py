@@ -13,8 +13,8 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from tf_lu.data.records.common import pair_shard_name, record_writer, write_json
-from tf_lu.data.records.pairs import PAIR_FEATURES
+from tf_lu.data.records.common import write_json
+from tf_lu.data.records.pairs import PAIR_FEATURES, write_pair_shards
 from tf_lu.data.shard_check import verify_folder
 from tf_lu.errors import TfLuError
 from tf_lu.models.labels import centred_label_map
@@ -54,11 +54,10 @@ def scoring_dataset(files, train_config, batch_size):
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
-def score_pairs(network, files, train_config, total_stride, batch_size=32, limit=None, progress=True):
-    """``(margins, negative)``: the false-peak margin and the negative flag of each record of ``files`` (file order;
-    the first ``limit`` only, if given)."""
+def score_pairs(network, files, total, train_config, total_stride, batch_size=32, progress=True):
+    """``(margins, negative)``: the false-peak margin and the negative flag of each of the first ``total`` records of
+    ``files`` (file order)."""
     scores, flags, labels = [], [], None
-    total = limit or sum(1 for _ in tf.data.TFRecordDataset(files))
     dataset = scoring_dataset(files, train_config, batch_size).take(int(np.ceil(total / batch_size)))
     with tqdm(total=total, desc="scoring pairs", unit="pair", disable=not progress) as bar:
         for exemplars, searches, negative in dataset:
@@ -89,19 +88,9 @@ def hardest(margins, negative, fraction):
 
 
 def write_selected(files, keep, out_dir, shards):
-    """Copy the records of ``files`` whose running index is in ``keep`` (sorted) into ``shards`` pair shards."""
-    os.makedirs(out_dir, exist_ok=True)
+    """Copy the records of ``files`` whose running index is in the set ``keep`` into ``shards`` pair shards."""
     chosen = (record.numpy() for index, record in enumerate(tf.data.TFRecordDataset(files)) if index in keep)
-    per_shard = int(np.ceil(len(keep) / shards))
-    written = {}
-    for shard in range(shards):
-        path = os.path.join(out_dir, pair_shard_name(shard, shards))
-        count = min(per_shard, len(keep) - shard * per_shard)
-        with record_writer(path) as writer:
-            for _ in range(count):
-                writer.write(next(chosen))
-        written[os.path.basename(path)] = {"records": count, "bytes": os.path.getsize(path)}
-    return written
+    return write_pair_shards(chosen, out_dir, len(keep), shards, resume=False)
 
 
 def mine_hard_pairs(network, records, out_dir, train_config, total_stride, fraction=0.25, limit=None, shards=4,
@@ -111,13 +100,14 @@ def mine_hard_pairs(network, records, out_dir, train_config, total_stride, fract
     margins kept) and ``margins.npy`` (every scored pair's margin, in record order).  Returns the manifest."""
     if not 0.0 < fraction <= 1.0:
         raise TfLuError(f"the mined fraction must be in (0, 1], got {fraction}")
-    files = sorted(verify_folder(records, "pair records"))
-    margins, negative = score_pairs(network, files, train_config, total_stride, batch_size, limit, progress)
+    counts = verify_folder(records, "pair records")
+    total = min(limit or sum(counts.values()), sum(counts.values()))
+    margins, negative = score_pairs(network, sorted(counts), total, train_config, total_stride, batch_size, progress)
     keep, kinds = hardest(margins, negative, fraction)
     if len(keep) < shards:
         raise TfLuError(f"{records}: too few pairs to mine ({len(margins)} scored, {len(keep)} to keep in {shards} "
                         f"shards)")
-    written = write_selected(files, set(keep), out_dir, shards)
+    written = write_selected(sorted(counts), set(keep), out_dir, shards)
     np.save(os.path.join(out_dir, "margins.npy"), margins.astype(np.float32))
     manifest = {"kind": "pairs", "count": len(keep), "shards": shards, "shard_files": written,
                 "mined_from": os.path.abspath(records), "scored": int(len(margins)), "fraction": fraction, **kinds}

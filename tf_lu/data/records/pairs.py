@@ -35,30 +35,41 @@ def pair_example(exemplar, search, source, composite, negative=0):
         "negative": int_feature(negative)})).SerializeToString()
 
 
-def write_pair_records(pairs, out_dir, count, shards=8, manifest=None, progress=True):
-    """Write ``count`` pairs drawn from the iterator ``pairs`` (``(exemplar, search, source, composite)``) into
-    ``out_dir/pairs-XXXXX-of-YYYYY.tfrecord``, and ``manifest.json`` (with each shard's record count and size in
-    bytes under ``shard_files``, which training checks: :mod:`tf_lu.data.shard_check`).
+def write_pair_shards(serialized, out_dir, count, shards, resume=True, bar=None):
+    """Write ``count`` serialized records from the iterator ``serialized`` into ``shards`` files
+    ``out_dir/pairs-XXXXX-of-YYYYY.tfrecord``; returns ``{file name: {"records", "bytes"}}`` for a manifest.
 
-    Shards are written to a temporary name and renamed when complete, so a killed run leaves only whole shards;
-    shards that already exist are kept and skipped (the run resumes).
+    Shards are written to a temporary name and renamed when complete, so a killed run leaves only whole shards; with
+    ``resume``, shards that already exist are kept and skipped without drawing from ``serialized``.  ``bar``: a tqdm
+    bar advanced per record.
     """
     os.makedirs(out_dir, exist_ok=True)
     per_shard = int(np.ceil(count / shards))
-    bar = tqdm(total=count, desc="pairs", unit="pair", disable=not progress)
     written = {}
     for shard in range(shards):
         path = os.path.join(out_dir, pair_shard_name(shard, shards))
         n = min(per_shard, count - shard * per_shard)
-        if os.path.exists(path):
-            bar.update(n)
+        if resume and os.path.exists(path):
+            if bar is not None:
+                bar.update(n)
         else:
             with record_writer(path) as writer:
                 for _ in range(n):
-                    writer.write(pair_example(*next(pairs)))
-                    bar.update(1)
+                    writer.write(next(serialized))
+                    if bar is not None:
+                        bar.update(1)
         written[os.path.basename(path)] = {"records": n, "bytes": os.path.getsize(path)}
-    bar.close()
+    return written
+
+
+def write_pair_records(pairs, out_dir, count, shards=8, manifest=None, progress=True):
+    """Write ``count`` pairs drawn from the iterator ``pairs`` (``(exemplar, search, source, composite)``) into
+    ``out_dir/pairs-XXXXX-of-YYYYY.tfrecord`` (:func:`write_pair_shards`: a killed run resumes), and
+    ``manifest.json`` (with each shard's record count and size in bytes under ``shard_files``, which training checks:
+    :mod:`tf_lu.data.shard_check`).
+    """
+    with tqdm(total=count, desc="pairs", unit="pair", disable=not progress) as bar:
+        written = write_pair_shards((pair_example(*pair) for pair in pairs), out_dir, count, shards, bar=bar)
     write_json(os.path.join(out_dir, "manifest.json"), {"kind": "pairs", "count": count, "shards": shards,
                                                         "shard_files": written, **(manifest or {})})
 
