@@ -64,8 +64,9 @@ def score_pairs(network, files, total, train_config, total_stride, batch_size=32
             responses = network((exemplars, searches), training=False).numpy()
             if labels is None:
                 labels = centred_label_map(responses.shape[1], total_stride, train_config.positive_radius)
-            scores.append(false_peak_margin(responses, labels, negative.numpy()))
-            flags.append(negative.numpy().astype(bool))
+            negative = negative.numpy().astype(bool)
+            scores.append(false_peak_margin(responses, labels, negative))
+            flags.append(negative)
             bar.update(len(negative))
     if not scores:
         return np.zeros(0), np.zeros(0, bool)
@@ -88,8 +89,10 @@ def hardest(margins, negative, fraction):
 
 
 def write_selected(files, keep, out_dir, shards):
-    """Copy the records of ``files`` whose running index is in the set ``keep`` into ``shards`` pair shards."""
-    chosen = (record.numpy() for index, record in enumerate(tf.data.TFRecordDataset(files)) if index in keep)
+    """Copy the records of ``files`` whose running index is in the set ``keep`` into ``shards`` pair shards; reading
+    stops at the last kept record."""
+    records = tf.data.TFRecordDataset(files).take(max(keep, default=-1) + 1)
+    chosen = (record.numpy() for index, record in enumerate(records) if index in keep)
     return write_pair_shards(chosen, out_dir, len(keep), shards, resume=False)
 
 
