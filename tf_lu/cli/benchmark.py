@@ -39,15 +39,17 @@ def add_arguments(parser):
 
 def run(args):
     from tf_lu.data.sequences import read_otb_folders
-    from tf_lu.evaluation.otb import markdown_table, run_benchmark, truncate_sequence
+    from tf_lu.tracking.names import check_tracker_names
     names = comma_list(args.trackers)
     if not names:
         raise TfLuError("--trackers: no tracker names given")
     if args.max_frames is not None and args.max_frames < 1:
         raise TfLuError(f"--max-frames must be at least 1, got {args.max_frames}")
+    check_tracker_names(names)                 # names and data are checked before TensorFlow loads
     if args.protocol == "vot":
         return run_vot(args, names)
     sequences = read_otb_folders(args.data, comma_list(args.sequences) or None)
+    from tf_lu.evaluation.otb import markdown_table, run_benchmark, truncate_sequence
     sequences = [truncate_sequence(s, args.max_frames) for s in sequences]
     if args.batch_streams is not None:
         if args.batch_streams < 1:
@@ -63,14 +65,14 @@ def run(args):
 def run_vot(args, names):
     """``--protocol vot``: VOT's baseline and realtime experiments on one dataset root."""
     from tf_lu.data.vot_sequences import read_vot_dataset
-    from tf_lu.evaluation.vot_benchmark import run_vot_benchmark, truncate_vot_sequence
-    from tf_lu.evaluation.vot_results import markdown_table
     roots = comma_list(args.data)
     if len(roots) != 1:
         raise TfLuError("--protocol vot reads one --data folder (a VOT dataset root or a folder of OTB sequences)")
     if args.batch_streams is not None:
         raise TfLuError("--batch-streams works with --protocol otb only")
     sequences = read_vot_dataset(roots[0], comma_list(args.sequences) or None)
+    from tf_lu.evaluation.vot_benchmark import run_vot_benchmark, truncate_vot_sequence
+    from tf_lu.evaluation.vot_results import markdown_table
     sequences = [truncate_vot_sequence(s, args.max_frames) for s in sequences]
     summary = run_vot_benchmark(names, sequences, args.out, preset=args.vot_preset, progress=not args.no_progress)
     print(markdown_table(summary))

@@ -2,7 +2,9 @@
 :class:`~tf_lu.errors.TfLuError` into the line ``error: <message>`` on stderr with exit status 2.
 
 TensorFlow is imported only inside the subcommand that needs it (``tf-lu --help`` stays fast), after its C++ log
-level has been set to warnings and errors only.
+level has been set to warnings and errors only, and its start-up notices are kept off the terminal
+(:mod:`tf_lu.cli.quiet_tensorflow`).  Commands check what they can without TensorFlow (paths, boxes, config files,
+tracker names) before they import it, so such mistakes are reported at once.
 """
 import argparse
 import os
@@ -12,6 +14,7 @@ from tf_lu import __version__
 from tf_lu.cli import (ablate, benchmark, cache_features, curate, demo, evaluate_updater, export, lookalike,
                        make_crop_walk, make_pairs, make_synthetic, mine_hard_pairs, report, search, timing, track,
                        train_extractor, train_updater)
+from tf_lu.cli import quiet_tensorflow
 from tf_lu.cli.common import add_group
 from tf_lu.errors import TfLuError
 
@@ -58,6 +61,7 @@ def one_line(message):
 def main(argv=None):
     """Run ``tf-lu`` with ``argv`` (default: the process's arguments); returns the exit status."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    quiet_tensorflow.install()
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:                  # --help, --version or a usage error: argparse has printed it
