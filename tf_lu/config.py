@@ -111,6 +111,9 @@ class DataConfig:
     lookalike_fraction: float = 0.0    # share of real pairs with look-alikes pasted beside the target
     same_class: float = 0.5            # chance that a negative or look-alike is of the target's object class
     hold_out: Tuple[str, ...] = ()     # sequence names never used for pairs (a validation split)
+    still_weight: float = 0.0          # share of pairs whose object is from a still photo (make-pairs --stills)
+    still_min_size: float = 24.0       # photo objects with a shorter side below this many pixels are left out
+    still_copies: int = 4              # augmented crops per photo object (tf_lu.data.still_tracks)
     shards: int = 8
 
 
@@ -260,7 +263,8 @@ KEYS = {
               "illumination": "below 1"},
     "data": {"max_frame_gap": "at least 1", "pairs": "at least 1", "composite_fraction": "fraction",
              "synthetic_sequences": "non-negative", "shards": "at least 1", "synthetic_weight": "below 1",
-             "negative_fraction": "fraction", "lookalike_fraction": "fraction", "same_class": "fraction"},
+             "negative_fraction": "fraction", "lookalike_fraction": "fraction", "same_class": "fraction",
+             "still_weight": "below 1", "still_min_size": "non-negative", "still_copies": "at least 1"},
     "meta": {"unroll": "at least 1", "max_length": "at least 1", "max_interval": "at least 1",
              "batch_size": "at least 1", "lr": "positive", "weight_decay": "non-negative",
              "anchor_lambda": "fraction", "max_shift": "non-negative", "reverse_prob": "fraction",

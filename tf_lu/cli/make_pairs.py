@@ -1,12 +1,18 @@
 """Curate feature-extractor training pairs into sharded TFRecords.
 
     tf-lu make-pairs --crops ../shared/data/train_crops --frames ../shared/data/train --out records/pairs
+
+Objects of still photos in COCO detection JSON (``--stills FOLDER`` with ``instances.json`` and ``images/``) add
+pairs of an object and an augmented copy of itself, negatives across categories and look-alikes within one; the
+config's ``data.still_weight`` sets their share of the pairs.
 """
 
 
 def add_arguments(parser):
     parser.add_argument("--crops", action="append", default=[], help="folder of target-centred crop sequences")
     parser.add_argument("--frames", action="append", default=[], help="folder of full-frame OTB sequences")
+    parser.add_argument("--stills", action="append", default=[],
+                        help="COCO detection folder (instances.json + images/) or annotation file of still photos")
     parser.add_argument("--out", required=True)
     parser.add_argument("--config", help="YAML experiment file (its data: section is used)")
     parser.add_argument("--pairs", type=int)
@@ -16,9 +22,12 @@ def add_arguments(parser):
 
 def run(args):
     from tf_lu.config import load_config
+    from tf_lu.errors import TfLuError
     from tf_lu.data.curation import curate_crop_pairs
     overrides = {"data": {k: v for k, v in (("pairs", args.pairs), ("synthetic_sequences", args.synthetic))
                           if v is not None}}
     config = load_config(args.config, overrides)
-    manifest = curate_crop_pairs(args.out, args.crops, args.frames, config.data, args.seed)
+    if args.stills and not config.data.still_weight:
+        raise TfLuError("--stills needs data.still_weight > 0 in the config (the share of pairs from photos)")
+    manifest = curate_crop_pairs(args.out, args.crops, args.frames, config.data, args.seed, still_roots=args.stills)
     print(f"wrote {config.data.pairs} pairs from {manifest['tracks']} tracks to {args.out}")

@@ -11,7 +11,7 @@ Classes come from the sequence names (:mod:`tf_lu.data.object_classes`).
 """
 import numpy as np
 
-from tf_lu.data.object_classes import object_class, tracks_by_class
+from tf_lu.data.object_classes import track_class, tracks_by_class
 from tf_lu.data.pairs import CROP_SIZE, EXEMPLAR_MARGIN, center_window, cutout, frame_pair, paste_patch
 
 
@@ -25,7 +25,7 @@ class ClassIndex:
     def other(self, track, rng, same_class):
         """A track other than ``track`` (by name): of its class with probability ``same_class`` when its class
         has another video, else of any class; None when there is no other track."""
-        members = [i for i in self.groups.get(object_class(track.name), []) if self.tracks[i].name != track.name]
+        members = [i for i in self.groups.get(track_class(track), []) if self.tracks[i].name != track.name]
         if not members or rng.random() >= same_class:
             members = [i for i, t in enumerate(self.tracks) if t.name != track.name]
         members = [i for i in members if len(self.tracks[i].visible)]

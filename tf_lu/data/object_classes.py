@@ -27,9 +27,14 @@ def object_class(name):
     return text
 
 
+def track_class(track):
+    """The class of a crop track: its own ``label`` when it has one (objects of photos), else from its name."""
+    return getattr(track, "label", None) or object_class(track.name)
+
+
 def tracks_by_class(tracks):
     """``{class: [track index, ...]}`` over a list of crop tracks."""
     groups = {}
     for index, track in enumerate(tracks):
-        groups.setdefault(object_class(track.name), []).append(index)
+        groups.setdefault(track_class(track), []).append(index)
     return groups

@@ -7,7 +7,7 @@ distractors (some of them the same object from a third frame), because 54 real o
 features from by themselves (REFERENCE section 6: composites gave +0.085 AUC).
 """
 import dataclasses
-from typing import List
+from typing import List, Optional
 
 import cv2
 import numpy as np
@@ -24,6 +24,8 @@ class CropTrack:
     name: str
     crops: List[np.ndarray]          # (255, 255, 3) uint8, target centred
     boxes: np.ndarray                # (N, 4) 0-based boxes in crop coordinates (NaN when absent)
+    label: Optional[str] = None      # object class (None: from the name, tf_lu.data.object_classes)
+    source: str = "video"            # video | still (augmented copies from one photo, tf_lu.data.still_tracks)
 
     @property
     def visible(self):

@@ -6,8 +6,11 @@ import os
 
 from tqdm import tqdm
 
+import numpy as np
+
 from tf_lu.data.pairs import CropTrack, crop_track_from_sequence
 from tf_lu.data.sequences import read_otb_dataset
+from tf_lu.data.still_tracks import StillAugment, still_crop_tracks
 from tf_lu.data.synthetic import SyntheticConfig, generate_sequence
 from tf_lu.errors import TfLuError
 
@@ -41,6 +44,22 @@ def synthetic_tracks(count, seed=0):
     return tracks
 
 
+def still_sources(roots, data_config, seed=0):
+    """A loader of the photo objects of the COCO folders ``roots`` (``None`` when there are none) for
+    :func:`gather_crop_tracks`: each object's augmented copies are drawn from a generator seeded by ``seed``."""
+    if not roots:
+        return None
+    if data_config.still_copies < 3:
+        raise TfLuError("data.still_copies must be at least 3 (a composite pair takes three crops of an object)")
+    augment = StillAugment(copies=data_config.still_copies)
+
+    def load(progress):
+        rng = np.random.default_rng([seed, 1])
+        return [t for root in roots
+                for t in still_crop_tracks(root, rng, augment, data_config.still_min_size, progress)]
+    return load
+
+
 def _backgrounds(tracks):
     return [t.crops[i] for t in tracks for i in range(0, len(t.crops), BACKGROUND_STRIDE)]
 
@@ -54,9 +73,10 @@ def _held_out(tracks, hold_out):
     return [t for t in tracks if t.name not in set(hold_out)]
 
 
-def gather_crop_tracks(crop_roots=(), frame_roots=(), synthetic=0, seed=0, progress=True, hold_out=()):
+def gather_crop_tracks(crop_roots=(), frame_roots=(), synthetic=0, seed=0, progress=True, hold_out=(), stills=None):
     """``(tracks, backgrounds)`` from every source, in this order: crop folders, full-frame folders (sequences a crop
-    folder already holds are skipped), ``synthetic`` procedural sequences.  Sequences named in ``hold_out`` give
+    folder already holds are skipped), ``synthetic`` procedural sequences, and the objects of still photos
+    (``stills``: :func:`still_sources`, which give tracks but no backgrounds).  Sequences named in ``hold_out`` give
     neither pairs nor backgrounds.  No track at all is a TfLuError."""
     loaded_crops = [t for root in crop_roots for t in load_crop_tracks(root, progress)]
     loaded_frames = [load_full_frame_tracks(root, progress=progress) for root in frame_roots]
@@ -75,6 +95,8 @@ def gather_crop_tracks(crop_roots=(), frame_roots=(), synthetic=0, seed=0, progr
         generated = synthetic_tracks(synthetic, seed)
         tracks += generated
         backgrounds += _backgrounds(generated)
+    if stills is not None:
+        tracks += stills(progress)
     if not tracks:
         raise TfLuError("no training sequences: give --crops and/or --frames folders, or synthetic sequences")
     return tracks, backgrounds

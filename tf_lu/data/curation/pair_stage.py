@@ -15,6 +15,7 @@ from tf_lu.data.hard_pairs import ClassIndex, lookalike_pair, negative_pair
 from tf_lu.data.pairs import EXEMPLAR_MARGIN, center_window, composite_pair, crop_track_from_sequence, sample_pair
 from tf_lu.data.records.common import record_writer
 from tf_lu.data.records.pairs import pair_example
+from tf_lu.errors import TfLuError
 
 
 def plan_pairs(usable, rng, pairs_per_track, max_gap):
@@ -57,25 +58,40 @@ def write_pair_shard(path, examples, rng):
             writer.write(examples[k])
 
 
-def _pools(tracks, synthetic_weight):
-    """``(pools, weights)``: real and generated tracks as two pools drawn with ``1 - w`` and ``w`` when both exist
-    and a weight is given; otherwise one pool of every track."""
-    generated = [t for t in tracks if t.name.startswith("synthetic")]
-    real = [t for t in tracks if not t.name.startswith("synthetic")]
-    if synthetic_weight is None or not generated or not real:
+def track_kind(track):
+    """``synthetic`` (a generated sequence), ``still`` (an object of a photo) or ``video``."""
+    return "synthetic" if track.name.startswith("synthetic") else getattr(track, "source", "video")
+
+
+def _pools(tracks, shares):
+    """``(pools, weights)``: the tracks of each kind with a share in ``shares`` (``{kind: share or None}``) as a pool
+    drawn with that share, and every other track in one pool drawn with the rest; one pool of every track when no
+    share is given.  Stills need a share: hundreds of photo objects would otherwise outweigh the videos."""
+    given = {kind: share for kind, share in shares.items() if share is not None
+             and any(track_kind(t) == kind for t in tracks)}
+    if any(track_kind(t) == "still" for t in tracks) and "still" not in given:
+        raise TfLuError("pairs from still photos need data.still_weight (the share of pairs they give)")
+    pools = [[t for t in tracks if track_kind(t) == kind] for kind in given]
+    weights = list(given.values())
+    rest = [t for t in tracks if track_kind(t) not in given]
+    if rest:
+        pools.append(rest)
+        weights.append(max(0.0, 1.0 - sum(weights)))
+    total = sum(weights)
+    if total <= 0:
         return [tracks], [1.0]
-    return [real, generated], [1.0 - synthetic_weight, synthetic_weight]
+    return pools, [w / total for w in weights]
 
 
 def pair_stream(tracks, backgrounds, rng, composite_fraction=0.5, max_gap=100, negative_fraction=0.0,
-                lookalike_fraction=0.0, synthetic_weight=None, same_class=0.5):
+                lookalike_fraction=0.0, synthetic_weight=None, same_class=0.5, still_weight=None):
     """An endless stream of ``(exemplar, search, source, composite, negative)`` pairs from crop tracks.
 
     Each pair is a negative pair with probability ``negative_fraction``, a look-alike pair with
     ``lookalike_fraction`` (:mod:`tf_lu.data.hard_pairs`), a composite with ``composite_fraction`` (when there are
-    backgrounds), else two frames of one track.  ``synthetic_weight``: the share of pairs whose object is a generated
-    sequence (``synthetic-*``); None draws every track alike."""
-    pools, weights = _pools(tracks, synthetic_weight)
+    backgrounds), else two frames of one track.  ``synthetic_weight`` / ``still_weight``: the share of pairs whose
+    object is a generated sequence (``synthetic-*``) / an object of a photo; None draws every track alike."""
+    pools, weights = _pools(tracks, {"synthetic": synthetic_weight, "still": still_weight})
     index = ClassIndex(tracks)
     while True:
         pool = pools[rng.choice(len(pools), p=weights)] if len(pools) > 1 else pools[0]
