@@ -15,7 +15,7 @@ from PIL import Image
 from tf_lu.evaluation.metrics import sequence_metrics
 from tf_lu.tracking.registry import build_tracker
 from tf_lu.web.server import AppSettings, create_app
-from web_helpers import FRAMES, HEIGHT, WIDTH, square_frame, tf_lu_track, write_sequences, write_video
+from web_helpers import FRAMES, HEIGHT, WIDTH, tf_lu_track, write_sequences, write_video
 
 UPLOAD_LIMIT = 64 * 1024
 OFFERED = {name: name for name in ("siamfc-none", "opencv-kcf", "opencv-csrt", "step")}

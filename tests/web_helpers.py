@@ -4,6 +4,7 @@ import os
 import numpy as np
 
 from tf_lu.cli.main import main
+from test_track_video import square_frame   # a 64x48 frame, a bright square moving 2 px right per frame
 from tf_lu.data.synthetic import SyntheticConfig, generate_dataset, write_otb_folder
 
 FRAMES, HEIGHT, WIDTH = 10, 96, 128
@@ -17,15 +18,8 @@ def write_sequences(folder, count=1, seed=5):
     return sequences
 
 
-def square_frame(i, height=48, width=64):
-    """A dark RGB frame with a bright 16x16 square moving 2 px right per frame (its box: ``10 + 2i, 10, 16, 16``)."""
-    frame = np.full((height, width, 3), 30, np.uint8)
-    frame[10:26, 10 + 2 * i:26 + 2 * i] = (230, 200, 90)
-    return frame
-
-
 def write_video(path, frames=6):
-    """A small MJPG ``.avi`` of :func:`square_frame` frames."""
+    """A small MJPG ``.avi`` (64x48) of ``square_frame`` frames."""
     import cv2
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (64, 48))
     assert writer.isOpened()

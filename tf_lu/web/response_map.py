@@ -42,9 +42,11 @@ class ResponseProbe:
 
 
 def heatmap(response, side=MAP_SIDE):
-    """A response as an RGB ``side`` x ``side`` picture: its own minimum dark blue, its maximum dark red."""
-    response = np.asarray(response, dtype=np.float32)
-    low, high = float(response.min()), float(response.max())
-    scaled = (response - low) / (high - low) if high > low else np.zeros_like(response)
-    grey = (np.clip(cv2.resize(scaled, (side, side), interpolation=cv2.INTER_CUBIC), 0, 1) * 255).astype(np.uint8)
+    """A response as an RGB ``side`` x ``side`` picture, upsampled bicubically: its lowest value dark blue, its
+    highest dark red (OpenCV's JET colours)."""
+    upsampled = cv2.resize(np.asarray(response, dtype=np.float32), (side, side), interpolation=cv2.INTER_CUBIC)
+    low, high = float(upsampled.min()), float(upsampled.max())
+    flat = high - low <= 1e-6 * max(1.0, abs(high))        # a constant response, up to interpolation's rounding
+    scaled = np.zeros_like(upsampled) if flat else (upsampled - low) / (high - low)
+    grey = np.round(np.clip(scaled, 0, 1) * 255).astype(np.uint8)
     return cv2.applyColorMap(grey, cv2.COLORMAP_JET)[:, :, ::-1].copy()
