@@ -4,7 +4,7 @@
 
 const $ = (id) => document.getElementById(id);
 const state = {
-  config: null, sources: {}, source: null, box: null, image: null, drag: null,
+  config: null, sources: {}, source: null, box: null, firstImage: null, image: null, drag: null,
   job: null, jobInfo: null, rows: [], shown: -1, loading: false, responseFrames: [],
 };
 
@@ -61,18 +61,18 @@ async function openSource(source) {
   if (isTracking()) return;
   state.source = source;
   state.box = null;
-  state.job = null;
   state.rows = [];
   $("box").value = "";
   $("results").hidden = true;
   $("legend").innerHTML = "";
+  $("responses").innerHTML = "";
   $("progress").value = 0;
-  $("frame-number").textContent = "";
   $("sequence").value = source.id;
   $("use-truth").hidden = !source.first_box;
   $("source-info").textContent = `${source.name}: ${source.frames} frames, ${source.width}x${source.height}` +
     (source.ground_truth ? ", with ground truth" : "");
-  state.image = await loadImage(`/api/sources/${source.id}/first`);
+  state.firstImage = await loadImage(`/api/sources/${source.id}/first`);
+  showFirstFrame();
   sizeCanvas(source.width, source.height);
   $("status").textContent = "drag a box around the object";
   draw();
@@ -156,13 +156,19 @@ function parseBox(text) {
   return parts.length === 4 && parts.every(Number.isFinite) ? parts : null;
 }
 
+function showFirstFrame() {
+  state.job = null;
+  state.jobInfo = null;
+  state.shown = -1;
+  state.image = state.firstImage;
+  $("frame-number").textContent = "";
+}
+
 function startDrag(event) {
   if (!state.source || isTracking() || event.button !== 0) return;
   event.preventDefault();
   showMessage("");
-  state.job = null;
-  state.jobInfo = null;
-  state.shown = -1;
+  showFirstFrame();
   state.drag = imagePoint(event);
   setBox([state.drag[0], state.drag[1], 0, 0]);
 }
@@ -246,6 +252,7 @@ function showProgress(info) {
 async function showLatestFrame(jobId, latest) {
   if (latest === null || latest === state.shown || state.loading) return;
   state.loading = true;
+  let loaded = false;
   try {
     const image = await loadImage(`/api/jobs/${jobId}/frames/${latest}`);
     if (state.job === jobId) {
@@ -253,12 +260,15 @@ async function showLatestFrame(jobId, latest) {
       state.shown = latest;
       $("frame-number").textContent = `frame ${latest + 1} / ${state.jobInfo.total}`;
       draw();
+      loaded = true;
     }
   } catch (err) {
     // the frame was dropped from the server's few recent ones: the next poll shows a later one
   } finally {
     state.loading = false;
   }
+  const newest = loaded && state.jobInfo ? state.jobInfo.latest : null;
+  if (newest !== null && newest !== state.shown) showLatestFrame(jobId, newest);
 }
 
 async function stopTracking() {
@@ -435,9 +445,16 @@ async function start() {
     const file = event.target.files[0];
     if (file) uploadFile(file).finally(() => { event.target.value = ""; });
   });
-  $("box").addEventListener("input", () => { state.box = parseBox($("box").value); state.jobInfo = null; draw(); });
+  $("box").addEventListener("input", () => {
+    if (isTracking()) return;
+    showFirstFrame();
+    state.box = parseBox($("box").value);
+    draw();
+  });
   $("use-truth").addEventListener("click", () => {
-    if (state.source && state.source.first_box) setBox(state.source.first_box.map((v) => Math.round(v * 100) / 100));
+    if (!state.source || !state.source.first_box || isTracking()) return;
+    showFirstFrame();
+    setBox(state.source.first_box.map((v) => Math.round(v * 100) / 100));
   });
   $("frame").addEventListener("mousedown", startDrag);
   window.addEventListener("mousemove", moveDrag);
