@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT
 
 SHIPPED = {"tf_lu.configs": "configs", "tf_lu.saved_models": "saved_models"}
-PAGE_FILES = ("index.html", "app.js", "style.css")   # tf_lu/web/static/: the page of `tf-lu app`
+PAGE_FILES = ("index.html", "app.js", "results.js", "style.css")   # tf_lu/web/static/: the page of `tf-lu app`
 SOURCES = ("pyproject.toml", "setup.py", "README.md", "tf_lu", "configs", "saved_models")
 
 

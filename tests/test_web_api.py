@@ -86,6 +86,7 @@ def upload(client, name, data):
 
 def test_the_page_and_its_files_are_served_and_fetch_nothing_from_the_internet(client):
     for url, kind, needle in (("/", "text/html", b'<canvas id="frame"'), ("/app.js", "text/javascript", b"/api/jobs"),
+                              ("/results.js", "text/javascript", b"drawSuccessPlot"),
                               ("/style.css", "text/css", b"#frame")):
         answer = client.get(url)
         assert answer.status_code == 200 and answer.mimetype == kind and needle in answer.data

@@ -50,6 +50,7 @@ def browser():
     options.binary_location = CHROMIUM
     for flag in BROWSER_FLAGS + (f"--user-data-dir={profile}",):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     yield driver
     driver.quit()
@@ -151,9 +152,16 @@ def download_texts(driver):
     return driver.execute_async_script(script, [link.get_attribute("href") for link in links])
 
 
+def script_errors(driver):
+    """The page's JavaScript errors since last asked (a refused request's console line is not one)."""
+    return [entry["message"] for entry in driver.get_log("browser")
+            if entry["level"] == "SEVERE" and "Failed to load resource" not in entry["message"]]
+
+
 def test_draw_a_box_track_with_two_trackers_and_download_what_tf_lu_track_gives(browser, served, tmp_path):
     url, folder, sequence = served
     open_page(browser, url)
+    script_errors(browser)
     choose_sequence(browser)
     x, y, w, h = (int(round(v)) for v in sequence.boxes[0])
     drag_box(browser, (x, y), (x + w, y + h))
@@ -177,3 +185,4 @@ def test_draw_a_box_track_with_two_trackers_and_download_what_tf_lu_track_gives(
     for name, text in zip(TRACKERS, texts):
         assert text == tf_lu_track(folder / sequence.name / "img", box, name, tmp_path / name)
         assert len(text.splitlines()) == FRAMES
+    assert script_errors(browser) == []

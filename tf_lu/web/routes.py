@@ -1,6 +1,6 @@
 """The HTTP API of ``tf-lu app`` (JSON unless a picture or a download is asked for).
 
-    GET  /                              the page (and /app.js, /style.css)
+    GET  /                              the page (and /app.js, /results.js, /style.css)
     GET  /api/config                    trackers on offer, upload limit
     GET  /api/sources                   the sequences of the server's data folder
     POST /api/sources                   upload a video (multipart field ``video``)
@@ -26,7 +26,7 @@ from tf_lu.web.job_outputs import box_file_name, box_file_text, video_file_name
 
 STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 PAGE_FILES = {"/": ("index.html", "text/html"), "/app.js": ("app.js", "text/javascript"),
-              "/style.css": ("style.css", "text/css")}
+              "/results.js": ("results.js", "text/javascript"), "/style.css": ("style.css", "text/css")}
 
 
 def read_page_files():

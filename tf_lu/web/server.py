@@ -113,8 +113,10 @@ def run_app(host=DEFAULT_HOST, port=DEFAULT_PORT, trackers=None, data_dir=None, 
         raise TfLuError("--max-upload-mb must be positive and --max-jobs at least 1")
     offered = offered_trackers(trackers)
     with tempfile.TemporaryDirectory(prefix="tf-lu-app-") as work_dir:
-        settings = AppSettings(offered, work_dir, data_dir or demo_sequences(work_dir),
-                               int(max_upload_mb * 2 ** 20), max_jobs)
+        if not data_dir:
+            on_ready("tf-lu app: generating the demo's sequences (no --data given) ...")
+            data_dir = demo_sequences(work_dir)
+        settings = AppSettings(offered, work_dir, data_dir, int(max_upload_mb * 2 ** 20), max_jobs)
         app = create_app(settings)
         logging.getLogger("werkzeug").setLevel(logging.INFO if log_requests else logging.WARNING)
         try:
