@@ -268,7 +268,16 @@ def test_the_command_serves_on_localhost_and_removes_its_folder(tmp_path, web_da
     assert os.listdir(temp) == []
 
 
-def test_the_command_reports_a_bad_tracker(capsys):
+def test_the_command_reports_a_bad_tracker_a_missing_folder_and_a_taken_port(capsys, tmp_path):
+    import socket
     from tf_lu.cli.main import main
     assert main(["app", "--trackers", "no-such-tracker", "--port", "0"]) == 2
     assert "unknown tracker 'no-such-tracker'" in capsys.readouterr().err
+    assert main(["app", "--trackers", "opencv-kcf", "--port", "0", "--data", str(tmp_path / "nothing")]) == 2
+    assert capsys.readouterr().err.strip().endswith(f"error: data folder not found: {tmp_path / 'nothing'}")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["app", "--trackers", "opencv-kcf", "--port", str(port), "--data", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.strip().endswith(f"error: cannot serve on 127.0.0.1:{port}: Address already in use")

@@ -8,6 +8,7 @@ a bad request never stops the server.
 import dataclasses
 import logging
 import os
+import socket
 import sys
 import tempfile
 import traceback
@@ -101,6 +102,17 @@ def demo_sequences(work_dir):
     return make_embedded_sequences(os.path.join(work_dir, "sequences"))
 
 
+def check_address(host, port):
+    """A :class:`TfLuError` unless this machine can listen on ``host:port`` (werkzeug would exit the process)."""
+    try:
+        family, kind, protocol, _, where = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(where)
+    except OSError as exc:
+        raise TfLuError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+
+
 def address(host, port):
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
@@ -112,6 +124,7 @@ def run_app(host=DEFAULT_HOST, port=DEFAULT_PORT, trackers=None, data_dir=None, 
     if max_upload_mb <= 0 or max_jobs < 1:
         raise TfLuError("--max-upload-mb must be positive and --max-jobs at least 1")
     offered = offered_trackers(trackers)
+    check_address(host, port)
     with tempfile.TemporaryDirectory(prefix="tf-lu-app-") as work_dir:
         if not data_dir:
             on_ready("tf-lu app: generating the demo's sequences (no --data given) ...")
@@ -121,8 +134,8 @@ def run_app(host=DEFAULT_HOST, port=DEFAULT_PORT, trackers=None, data_dir=None, 
         logging.getLogger("werkzeug").setLevel(logging.INFO if log_requests else logging.WARNING)
         try:
             server = make_server(host, port, app, threaded=True)
-        except OSError as exc:
-            raise TfLuError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+        except (OSError, SystemExit):          # taken in the meantime: werkzeug has said why
+            raise TfLuError(f"cannot serve on {host}:{port}") from None
         if host not in LOOPBACK_HOSTS:
             on_ready(f"warning: serving on {host}: anyone who can reach this machine can use the page")
         on_ready(f"tf-lu app: open {address(host, server.port)} in a browser (Ctrl+C stops)")
