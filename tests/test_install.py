@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT
 
 SHIPPED = {"tf_lu.configs": "configs", "tf_lu.saved_models": "saved_models"}
+PAGE_FILES = ("index.html", "app.js", "results.js", "style.css")   # tf_lu/web/static/: the page of `tf-lu app`
 SOURCES = ("pyproject.toml", "setup.py", "README.md", "tf_lu", "configs", "saved_models")
 
 
@@ -32,7 +33,7 @@ def source_packages():
 def test_the_shipped_files_and_the_command_are_declared():
     setuptools = project()["tool"]["setuptools"]
     assert setuptools["package-dir"] == SHIPPED
-    assert set(setuptools["package-data"]) == set(SHIPPED)
+    assert set(setuptools["package-data"]) == set(SHIPPED) | {"tf_lu.web"}
     assert project()["project"]["scripts"] == {"tf-lu": "tf_lu.cli.main:main"}
 
 
@@ -74,6 +75,8 @@ def test_installed_command_runs_from_another_folder(tmp_path, generated_otb_fold
         installed = {os.path.relpath(os.path.join(base, f), site / name.replace(".", "/"))
                      for base, _, files in os.walk(site / name.replace(".", "/")) for f in files}
         assert shipped <= installed, f"{folder}/ files left out: {sorted(shipped - installed)}"
+    page = [name for name in PAGE_FILES if not os.path.isfile(site / "tf_lu" / "web" / "static" / name)]
+    assert not page, f"page files of tf-lu app left out: {page}"
     env = {**os.environ, "PYTHONPATH": str(site)}
 
     def run(*command):

@@ -11,7 +11,7 @@ import os
 import sys
 
 from tf_lu import __version__
-from tf_lu.cli import (ablate, benchmark, cache_features, curate, demo, evaluate_updater, export, lookalike,
+from tf_lu.cli import (ablate, app, benchmark, cache_features, curate, demo, evaluate_updater, export, lookalike,
                        make_crop_walk, make_pairs, make_synthetic, mine_hard_pairs, report, search, timing, track,
                        train_extractor, train_updater)
 from tf_lu.cli import quiet_tensorflow
@@ -26,6 +26,7 @@ Run 'tf-lu COMMAND --help' for the options of a command."""
 COMMANDS = {
     "benchmark": benchmark,
     "track": track,
+    "app": app,
     "demo": demo,
     "lookalike": lookalike,
     "curate": curate,
