@@ -1,7 +1,10 @@
 """A benchmark's tables, plots and ``summary.json`` regenerated from its raw OTB result files (no tracking)."""
+import json
 import os
 
+from tf_lu.atomic_files import write_text_atomic
 from tf_lu.data.sequences import read_otb_folders
+from tf_lu.evaluation.evidence import evidence, evidence_markdown
 from tf_lu.evaluation.gather import gather_runs, parse_merges
 from tf_lu.evaluation.otb import write_report
 
@@ -19,3 +22,21 @@ def report_results(out, result_dirs, data, trackers=None, machine=None, referenc
         results = gather_runs(out, result_dirs, parse_merges(merges))
     return write_report(out, results, read_otb_folders(data), trackers=trackers, machine=machine,
                         reference=reference)
+
+
+def report_sets(out, sets, trackers=None, machine=None, reference=None):
+    """Each set of ``sets`` (``{name: (results folder, data folders)}``) reported into ``out/<name>``, then the
+    evidence over all of them, apart and pooled, into ``out/evidence.md`` and ``evidence.json``; returns the
+    markdown."""
+    os.makedirs(out, exist_ok=True)
+    sequences = {name: read_otb_folders(data) for name, (_, data) in sets.items()}     # every folder checked first
+    summaries = {}
+    for name, (results, _) in sets.items():
+        os.makedirs(os.path.join(out, name), exist_ok=True)
+        summaries[name] = write_report(os.path.join(out, name), results, sequences[name], trackers=trackers,
+                                       machine=machine, reference=reference)
+    result = evidence(summaries, reference, trackers)
+    text = evidence_markdown(result)
+    write_text_atomic(os.path.join(out, "evidence.md"), text)
+    write_text_atomic(os.path.join(out, "evidence.json"), json.dumps(result, indent=2) + "\n")
+    return text

@@ -1,15 +1,26 @@
 """Regenerate the tables, plots and summary.json of a benchmark from its raw OTB result files (no tracking).
 
     tf-lu report --results docs/results/eval_dev/results --data ../shared/data/eval_dev --out /tmp/report
+
+Several data sets at once, each with its own results, apart and pooled (the evidence for a choice):
+
+    tf-lu report --set val=results/val/results:../shared/data/val \
+                 --set eval_dev=results/eval_dev/results:../shared/data/eval_dev --reference siamfc-none --out /tmp/r
+
+writes <out>/<set>/ (each set's report) and <out>/evidence.md / evidence.json (mean AUC per set and pooled, each
+tracker against --reference with a paired bootstrap interval).
 """
 from tf_lu.cli.common import comma_list
+from tf_lu.errors import TfLuError
 
 
 def add_arguments(parser):
-    parser.add_argument("--results", required=True,
+    parser.add_argument("--set", action="append", dest="sets", metavar="NAME=RESULTS:DATA",
+                        help="a data set with its results folder (repeat for several; instead of --results/--data)")
+    parser.add_argument("--results",
                         help="folder with one sub-folder of <seq>.txt per tracker (several runs: comma-separated; "
                              "their files are gathered into <out>/gathered_results first)")
-    parser.add_argument("--data", required=True,
+    parser.add_argument("--data",
                         help="the OTB-layout sequences the results are for (several folders: comma-separated)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--reference", help="tracker the others are compared with (default: the first)")
@@ -27,7 +38,30 @@ def add_arguments(parser):
     parser.add_argument("--sweep-log", action="store_true", help="logarithmic x axis for the sweep plot")
 
 
+def parse_sets(texts):
+    """``["val=R:D", ...]`` -> ``{"val": ("R", "D"), ...}``; a malformed or repeated set is a TfLuError."""
+    sets = {}
+    for text in texts:
+        name, _, paths = text.partition("=")
+        results, _, data = paths.rpartition(":")
+        if not name or not results or not data:
+            raise TfLuError(f"--set must be NAME=RESULTS:DATA, got {text!r}")
+        if name in sets:
+            raise TfLuError(f"--set {name!r} is given twice")
+        sets[name] = (results, data)
+    return sets
+
+
 def run(args):
+    if args.sets:
+        if args.results or args.data or args.merge or args.sweep:
+            raise TfLuError("--set replaces --results and --data (and works without --merge and --sweep)")
+        from tf_lu.apps.report import report_sets
+        print(report_sets(args.out, parse_sets(args.sets), trackers=comma_list(args.trackers) or None,
+                          machine=args.machine, reference=args.reference))
+        return
+    if not args.results or not args.data:
+        raise TfLuError("give --results and --data, or one --set per data set")
     from tf_lu.apps.report import report_results
     from tf_lu.evaluation.otb import markdown_table
     result_dirs = [f for f in args.results.split(",") if f] or [args.results]

@@ -21,14 +21,16 @@ class ClassIndex:
     def __init__(self, tracks):
         self.tracks = tracks
         self.groups = tracks_by_class(tracks)
+        self.usable = [i for i, t in enumerate(tracks) if len(t.visible)]       # tracks with a visible frame
 
     def other(self, track, rng, same_class):
-        """A track other than ``track`` (by name): of its class with probability ``same_class`` when its class
-        has another video, else of any class; None when there is no other track."""
-        members = [i for i in self.groups.get(track_class(track), []) if self.tracks[i].name != track.name]
+        """A track other than ``track`` (by name) with a visible frame: of its class with probability
+        ``same_class`` when its class has another such video, else of any class; None when there is none."""
+        usable = set(self.usable)
+        members = [i for i in self.groups.get(track_class(track), [])
+                   if i in usable and self.tracks[i].name != track.name]
         if not members or rng.random() >= same_class:
-            members = [i for i, t in enumerate(self.tracks) if t.name != track.name]
-        members = [i for i in members if len(self.tracks[i].visible)]
+            members = [i for i in self.usable if self.tracks[i].name != track.name]
         return self.tracks[members[rng.integers(len(members))]] if members else None
 
 
