@@ -165,7 +165,7 @@ def test_a_shim_runs_its_subcommand(tmp_path):
 
 def test_ablate_trains_each_variant_into_its_folder_and_benchmarks_it_there(capsys, monkeypatch, tmp_path,
                                                                             generated_otb_folder):
-    from tf_lu.apps import ablation
+    from tf_lu.apps import ablate
     trained, built = [], {}
 
     def fake_train(config, network, features, out):
@@ -177,10 +177,10 @@ def test_ablate_trains_each_variant_into_its_folder_and_benchmarks_it_there(caps
         built[name] = overrides
         return OpenCVTracker("kcf")
 
-    monkeypatch.setattr(ablation, "train_updater", lambda config, network, features, out, verbose: fake_train(
+    monkeypatch.setattr(ablate, "train_updater", lambda config, network, features, out, verbose: fake_train(
         config, network, features, out))
-    monkeypatch.setattr(ablation, "load_siamfc_network", lambda config: None)
-    monkeypatch.setattr(ablation, "build_tracker", fake_build)
+    monkeypatch.setattr(ablate, "load_siamfc_network", lambda config: None)
+    monkeypatch.setattr(ablate, "build_tracker", fake_build)
     out = tmp_path / "abl"
     code, stdout, err = run_cli(capsys, "ablate", "--features", tmp_path / "feat", "--data", generated_otb_folder,
                                 "--out", out, "--steps", 7, "--variants", "siamfc-learned-hidden128",
@@ -198,14 +198,14 @@ def test_ablate_trains_each_variant_into_its_folder_and_benchmarks_it_there(caps
 
 def test_search_ema_defaults_to_the_shipped_config_and_writes_its_record(capsys, monkeypatch, tmp_path,
                                                                          generated_otb_folder):
-    from tf_lu.apps import ema_search
+    from tf_lu.apps import search_ema
     seen = {}
 
     def fake_search(config, sequences, directory):
         seen.update(kind=config.updater.kind, frames=[len(s) for s in sequences], directory=directory)
         return 0.02, {0.01: 0.5, 0.02: 0.625}
 
-    monkeypatch.setattr(ema_search, "search_ema_alpha", fake_search)
+    monkeypatch.setattr(search_ema, "search_ema_alpha", fake_search)
     out = tmp_path / "search"
     out.mkdir()
     code, stdout, err = run_cli(capsys, "search", "ema", "--data", generated_otb_folder, "--out", out,

@@ -19,7 +19,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    from tf_lu.apps.ablation import run_ablations
+    from tf_lu.apps.ablate import run_ablations
     table = run_ablations(args.features, args.data, args.out, args.steps, comma_list(args.variants),
                           comma_list(args.extra), args.train_only)
     if table is not None:

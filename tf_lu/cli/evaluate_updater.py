@@ -22,7 +22,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    from tf_lu.apps.updater_scores import score_updater
+    from tf_lu.apps.evaluate_updater import score_updater
     record = score_updater(args.config, args.features, args.weights, comma_list(args.hold_out))
     print(json.dumps(record, indent=2))
     if args.out:

@@ -10,7 +10,7 @@ import sys
 
 from tf_lu import __version__
 from tf_lu.cli import (ablate, benchmark, cache_features, curate, demo, evaluate_updater, export, lookalike,
-                       make_crop_walk, make_pairs, make_synthetic, mine_hard_pairs, report, search, timing, track,
+                       make_crop_walk, make_pairs, make_synthetic, mine_hard_pairs, report, search, time, track,
                        train_extractor, train_updater)
 from tf_lu.cli.common import add_group
 from tf_lu.errors import TfLuError
@@ -38,7 +38,7 @@ COMMANDS = {
     "ablate": ablate,
     "export": export,
     "search": search,
-    "time": timing,
+    "time": time,
 }
 
 

@@ -17,7 +17,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    from tf_lu.apps.ema_search import search_ema
+    from tf_lu.apps.search_ema import search_ema
     best, scores = search_ema(args.config, args.data, args.out, args.max_frames)
     for alpha, auc in scores.items():
         print(f"alpha {alpha:.2f}: AUC {auc:.4f}")

@@ -44,8 +44,8 @@ def _numbers(text, kind, name, count=None):
 
 
 def run(args):
-    from tf_lu.apps.updater_search import SearchBudget, UpdaterSpace, search_updater
-    from tf_lu.apps.updater_search_report import trials_markdown
+    from tf_lu.apps.search_updater import SearchBudget, UpdaterSpace, search_updater
+    from tf_lu.apps.search_updater_report import trials_markdown
     space = UpdaterSpace(hidden=_numbers(args.hidden, int, "hidden"), interval=_numbers(args.interval, int, "interval"),
                          unroll=_numbers(args.unroll, int, "unroll"),
                          anchor_lambda=_numbers(args.lambda_range, float, "lambda-range", 3),

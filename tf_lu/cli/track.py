@@ -38,7 +38,7 @@ def outputs(args):
 
 
 def run(args):
-    from tf_lu.apps.track_video import parse_box, track_video
+    from tf_lu.apps.track import parse_box, track_video
     box = parse_box(args.box)
     video, gif = outputs(args)
     result = track_video(args.source, box, args.tracker, args.out, one_based=args.one_based, video=video, gif=gif,
