@@ -182,6 +182,7 @@ def test_ablate_trains_each_variant_into_its_folder_and_benchmarks_it_there(caps
     monkeypatch.setattr(ablate, "load_siamfc_network", lambda config: None)
     monkeypatch.setattr(ablate, "build_tracker", fake_build)
     out = tmp_path / "abl"
+    (tmp_path / "feat").mkdir()
     code, stdout, err = run_cli(capsys, "ablate", "--features", tmp_path / "feat", "--data", generated_otb_folder,
                                 "--out", out, "--steps", 7, "--variants", "siamfc-learned-hidden128",
                                 "--extra", "opencv-kcf")
@@ -192,7 +193,8 @@ def test_ablate_trains_each_variant_into_its_folder_and_benchmarks_it_there(caps
     assert "| siamfc-learned-hidden128 |" in stdout and "| 7 |" in stdout
     assert (out / "ablations.md").read_text().strip() == stdout.strip()
 
-    code, _, err = run_cli(capsys, "ablate", "--features", "f", "--data", "d", "--out", out, "--variants", "nope")
+    code, _, err = run_cli(capsys, "ablate", "--features", tmp_path, "--data", tmp_path, "--out", out,
+                           "--variants", "nope")
     assert_user_error(code, err, "unknown ablation variant(s): nope")
 
 

@@ -2,7 +2,9 @@
 
     tf-lu report --results docs/results/eval_dev/results --data ../shared/data/eval_dev --out /tmp/report
 """
+from tf_lu.cli import checks
 from tf_lu.cli.common import comma_list
+from tf_lu.errors import TfLuError
 
 
 def add_arguments(parser):
@@ -11,7 +13,7 @@ def add_arguments(parser):
                              "their files are gathered into <out>/gathered_results first)")
     parser.add_argument("--data", required=True,
                         help="the OTB-layout sequences the results are for (several folders: comma-separated)")
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--out", required=True, type=checks.output_folder)
     parser.add_argument("--reference", help="tracker the others are compared with (default: the first)")
     parser.add_argument("--trackers", help="comma-separated tracker folders to include, in this order (default: all)")
     parser.add_argument("--machine", help="machine description to record (default: this machine)")
@@ -28,12 +30,15 @@ def add_arguments(parser):
 
 
 def run(args):
+    results = comma_list(args.results)
+    if not results:
+        raise TfLuError("--results: no folder given")
     from tf_lu.apps.report import report_results
     from tf_lu.evaluation.otb import markdown_table
-    result_dirs = [f for f in args.results.split(",") if f] or [args.results]
-    summary = report_results(args.out, result_dirs, args.data, trackers=comma_list(args.trackers) or None,
-                             machine=args.machine, reference=args.reference, merges=args.merge)
+    summary, sweep = report_results(args.out, results, args.data,
+                                    trackers=comma_list(args.trackers) or None, machine=args.machine,
+                                    reference=args.reference, merges=args.merge, sweep=args.sweep,
+                                    sweep_label=args.sweep_label, sweep_log=args.sweep_log)
     print(markdown_table(summary))
-    if args.sweep:
-        from tf_lu.evaluation.sweep import write_sweep
-        print(write_sweep(args.out, summary, args.sweep, args.reference, args.sweep_label, args.sweep_log))
+    if sweep:
+        print(sweep)
