@@ -138,6 +138,34 @@ def test_help_imports_no_tensorflow_and_quietens_its_log():
     assert result.returncode == 0, result.stderr
 
 
+def test_argument_errors_come_before_tensorflow_is_imported(tmp_path, generated_otb_folder):
+    """Ranges, output paths, option pairs, boxes, tracker names and configs are checked without importing TensorFlow
+    (so the error line comes at once)."""
+    ema = os.path.join(ROOT, "configs", "trackers", "siamfc-ema.yaml")
+    first = sorted(os.listdir(generated_otb_folder))[0]
+    cases = [["make-synthetic", "--out", "o", "--seed", "-1"],
+             ["track", "--source", os.path.join(generated_otb_folder, first, "img"), "--box", "1,2,3", "--tracker",
+              "opencv-kcf", "--out", "o"],
+             ["track", "--source", ".", "--box", "1,2,3,4", "--tracker", "nope", "--out", "o"],
+             ["train-updater", "--config", ema, "--features", ".", "--out", "o"],
+             ["time", "pipeline", "--threads", "0"],
+             ["time", "memory", "--tracker", "opencv-kcf", "--set", "updater.alpha=0.5"],
+             ["export", "--tracker", "siamfc-none", "--out", "o", "--sequences", "a"],
+             ["evaluate-updater", "--config", ema, "--features", ".", "--out", str(tmp_path)],
+             ["make-crop-walk", "--crops", generated_otb_folder, "--out", "o", "--folds", "5"],
+             ["lookalike", "--trackers", "siamfc-none,nope"]]
+    script = ("import sys\n"
+              "from tf_lu.cli.main import main\n"
+              f"for argv in {cases!r}:\n"
+              "    assert main(argv) == 2, argv\n"
+              "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'heavy import'\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == len(cases) and all(line.startswith("error: ") for line in lines), result.stderr
+    assert os.listdir(tmp_path) == []
+
+
 def shim_command(path):
     """The words a tools/ shim puts before its arguments: ``main(["time", "frames", *sys.argv[1:]])``."""
     for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):

@@ -105,9 +105,9 @@ def mine_hard_pairs(network, records, out_dir, train_config, total_stride, fract
         raise TfLuError(f"the mined fraction must be in (0, 1], got {fraction}")
     if min(shards, batch_size, 1 if limit is None else limit) < 1:
         raise TfLuError(f"shards, batch size and limit must be at least 1, got {shards}, {batch_size}, {limit}")
-    if os.path.isdir(records):
-        pair_files(records)                  # shards of other records (seq-L*, feat-L*) hold no pairs to score
     counts = verify_folder(records, "pair records", remedy="rewrite it (tf-lu make-pairs or tf-lu curate)")
+    pairs = set(pair_files(records))         # a curated folder also holds sequence shards (seq-L*): no pairs
+    counts = {path: count for path, count in counts.items() if path in pairs}
     total = min(limit or sum(counts.values()), sum(counts.values()))
     margins, negative = score_pairs(network, sorted(counts), total, train_config, total_stride, batch_size, progress)
     keep, kinds = hardest(margins, negative, fraction)
