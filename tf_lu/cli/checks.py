@@ -50,7 +50,6 @@ def share(text):
 non_negative_int = at_least(0)
 positive_int = at_least(1)
 non_negative_float = at_least(0.0, float)
-probability = within(0.0, 1.0)
 
 
 def positive_ints(text):
