@@ -25,3 +25,23 @@ def generated_otb_folder(tmp_path_factory):
     for sequence in generate_dataset(3, 2, SyntheticConfig(num_frames=8, height=96, width=128)):
         write_otb_folder(sequence, str(folder / sequence.name))
     return str(folder)
+
+
+FEATURE_NAMES = ("walk-a", "walk-b", "walk-c", "walk-d")
+
+
+@pytest.fixture(scope="session")
+def shipped_shape_features(tmp_path_factory):
+    """Feature records of the shape the shipped half-width SiamFC extractor caches (22 x 22 x 128), one 25-frame
+    bucket (the shipped meta.unroll) of the four sequences ``FEATURE_NAMES``, random values: enough for the updater
+    commands to run on."""
+    import numpy as np
+    import tensorflow as tf
+    from tf_lu.data.records.features import feature_example, write_feature_meta
+    folder = tmp_path_factory.mktemp("features")
+    rng = np.random.default_rng(0)
+    with tf.io.TFRecordWriter(str(folder / "feat-L025-00000-gen.tfrecord")) as writer:
+        for name in FEATURE_NAMES:
+            writer.write(feature_example(name.encode(), rng.normal(0, 1, (25, 22, 22, 128)), np.zeros(25, np.int64)))
+    write_feature_meta(str(folder), {"shape": [22, 22, 128], "dtype": "float16"})
+    return str(folder)

@@ -138,6 +138,34 @@ def test_help_imports_no_tensorflow_and_quietens_its_log():
     assert result.returncode == 0, result.stderr
 
 
+def test_argument_errors_come_before_tensorflow_is_imported(tmp_path, generated_otb_folder):
+    """Ranges, output paths, option pairs, boxes, tracker names and configs are checked without importing TensorFlow
+    (so the error line comes at once)."""
+    ema = os.path.join(ROOT, "configs", "trackers", "siamfc-ema.yaml")
+    first = sorted(os.listdir(generated_otb_folder))[0]
+    cases = [["make-synthetic", "--out", "o", "--seed", "-1"],
+             ["track", "--source", os.path.join(generated_otb_folder, first, "img"), "--box", "1,2,3", "--tracker",
+              "opencv-kcf", "--out", "o"],
+             ["track", "--source", ".", "--box", "1,2,3,4", "--tracker", "nope", "--out", "o"],
+             ["train-updater", "--config", ema, "--features", ".", "--out", "o"],
+             ["time", "pipeline", "--threads", "0"],
+             ["time", "memory", "--tracker", "opencv-kcf", "--set", "updater.alpha=0.5"],
+             ["export", "--tracker", "siamfc-none", "--out", "o", "--sequences", "a"],
+             ["evaluate-updater", "--config", ema, "--features", ".", "--out", str(tmp_path)],
+             ["make-crop-walk", "--crops", generated_otb_folder, "--out", "o", "--folds", "5"],
+             ["lookalike", "--trackers", "siamfc-none,nope"]]
+    script = ("import sys\n"
+              "from tf_lu.cli.main import main\n"
+              f"for argv in {cases!r}:\n"
+              "    assert main(argv) == 2, argv\n"
+              "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, 'heavy import'\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == len(cases) and all(line.startswith("error: ") for line in lines), result.stderr
+    assert os.listdir(tmp_path) == []
+
+
 def shim_command(path):
     """The words a tools/ shim puts before its arguments: ``main(["time", "frames", *sys.argv[1:]])``."""
     for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
@@ -165,7 +193,7 @@ def test_a_shim_runs_its_subcommand(tmp_path):
 
 def test_ablate_trains_each_variant_into_its_folder_and_benchmarks_it_there(capsys, monkeypatch, tmp_path,
                                                                             generated_otb_folder):
-    from tf_lu.apps import ablation
+    from tf_lu.apps import ablate
     trained, built = [], {}
 
     def fake_train(config, network, features, out):
@@ -177,11 +205,12 @@ def test_ablate_trains_each_variant_into_its_folder_and_benchmarks_it_there(caps
         built[name] = overrides
         return OpenCVTracker("kcf")
 
-    monkeypatch.setattr(ablation, "train_updater", lambda config, network, features, out, verbose: fake_train(
+    monkeypatch.setattr(ablate, "train_updater", lambda config, network, features, out, verbose: fake_train(
         config, network, features, out))
-    monkeypatch.setattr(ablation, "load_siamfc_network", lambda config: None)
-    monkeypatch.setattr(ablation, "build_tracker", fake_build)
+    monkeypatch.setattr(ablate, "load_siamfc_network", lambda config: None)
+    monkeypatch.setattr(ablate, "build_tracker", fake_build)
     out = tmp_path / "abl"
+    (tmp_path / "feat").mkdir()
     code, stdout, err = run_cli(capsys, "ablate", "--features", tmp_path / "feat", "--data", generated_otb_folder,
                                 "--out", out, "--steps", 7, "--variants", "siamfc-learned-hidden128",
                                 "--extra", "opencv-kcf")
@@ -192,20 +221,21 @@ def test_ablate_trains_each_variant_into_its_folder_and_benchmarks_it_there(caps
     assert "| siamfc-learned-hidden128 |" in stdout and "| 7 |" in stdout
     assert (out / "ablations.md").read_text().strip() == stdout.strip()
 
-    code, _, err = run_cli(capsys, "ablate", "--features", "f", "--data", "d", "--out", out, "--variants", "nope")
+    code, _, err = run_cli(capsys, "ablate", "--features", tmp_path, "--data", tmp_path, "--out", out,
+                           "--variants", "nope")
     assert_user_error(code, err, "unknown ablation variant(s): nope")
 
 
 def test_search_ema_defaults_to_the_shipped_config_and_writes_its_record(capsys, monkeypatch, tmp_path,
                                                                          generated_otb_folder):
-    from tf_lu.apps import ema_search
+    from tf_lu.apps import search_ema
     seen = {}
 
     def fake_search(config, sequences, directory):
         seen.update(kind=config.updater.kind, frames=[len(s) for s in sequences], directory=directory)
         return 0.02, {0.01: 0.5, 0.02: 0.625}
 
-    monkeypatch.setattr(ema_search, "search_ema_alpha", fake_search)
+    monkeypatch.setattr(search_ema, "search_ema_alpha", fake_search)
     out = tmp_path / "search"
     out.mkdir()
     code, stdout, err = run_cli(capsys, "search", "ema", "--data", generated_otb_folder, "--out", out,

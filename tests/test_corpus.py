@@ -452,6 +452,185 @@ def test_bad_updater_training_arguments(tmp_path, capsys, case, fragment):
     assert_one_line_error(code, err, out, fragment)
 
 
+# -------------------------------------------------------------------------- every argument checked before any work
+
+EMA = os.path.join(config_dir("trackers"), "siamfc-ema.yaml")
+UPDATER_HALF = os.path.join(config_dir(), "updater_siamfc_half.yaml")
+
+
+def two_sequences(root):
+    otb_dataset(root, sequence="first")
+    return otb_dataset(root, sequence="second")
+
+
+SEEDED = {
+    "make-synthetic": lambda root, out: ["make-synthetic", "--out", out, "--count", 1, "--frames", 3],
+    "make-crop-walk": lambda root, out: ["make-crop-walk", "--crops", otb_dataset(root / "crops"), "--out", out],
+    "make-pairs": lambda root, out: ["make-pairs", "--out", out, "--synthetic", 1, "--pairs", 4],
+    "lookalike": lambda root, out: ["lookalike", "--trackers", "opencv-kcf", "--count", 1, "--frames", 4,
+                                    "--out", out],
+}
+
+
+@pytest.mark.parametrize("command", sorted(SEEDED))
+def test_a_negative_seed(tmp_path, capsys, command):
+    out = str(tmp_path / "out")
+    code, _, err = run([*SEEDED[command](tmp_path, out), "--seed", -1], capsys)
+    assert_one_line_error(code, err, out, "--seed: must be at least 0, got -1")
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["lookalike", "--count", 0], "--count: must be at least 1"),
+    (["lookalike", "--frames", 1], "--frames: must be at least 2"),
+    (["demo", "--count", 0], "--count: must be at least 1"),
+    (["make-synthetic", "--out", "o", "--height", 8], "--height: must be at least 16"),
+    (["make-synthetic", "--out", "o", "--frames", 0], "--frames: must be at least 1"),
+    (["make-crop-walk", "--crops", ".", "--out", "o", "--max-frames", 0], "--max-frames: must be at least 1"),
+    (["make-pairs", "--out", "o", "--pairs", 0], "--pairs: must be at least 1"),
+    (["track", "--source", ".", "--box", BOX, "--tracker", "opencv-kcf", "--out", "o", "--max-frames", 0],
+     "--max-frames: must be at least 1"),
+    (["cache-features", "--config", LEARNED, "--sequences", ".", "--out", "o", "--jitter-sigma", -1],
+     "--jitter-sigma: must be at least 0"),
+    (["cache-features", "--config", LEARNED, "--sequences", ".", "--out", "o", "--jitter-scale", 2],
+     "--jitter-scale: must be from 0.0 to 0.9"),
+    (["mine-hard-pairs", "--config", NONE, "--records", ".", "--out", "o", "--fraction", 0], "--fraction: must be above 0"),
+    (["mine-hard-pairs", "--config", NONE, "--records", ".", "--out", "o", "--limit", 0], "--limit: must be at least 1"),
+    (["ablate", "--features", ".", "--data", ".", "--out", "o", "--steps", 0], "--steps: must be at least 1"),
+    (["search", "updater", "--features", ".", "--crop-walks", ".", "--out", "o", "--trials", 0],
+     "--trials: must be at least 1"),
+    (["time", "frames", "--trackers", "opencv-kcf", "--frames", 0], "--frames: must be at least 1"),
+    (["time", "memory", "--tracker", "opencv-kcf", "--frames", "10,0"], "--frames: must be at least 1"),
+    (["time", "memory", "--tracker", "opencv-kcf", "--loop-frames", 1], "--loop-frames: must be at least 2"),
+    (["time", "backend", "--out", "o", "--repeats", 0], "--repeats: must be at least 1"),
+    (["curate", "--dataset", "got10k", "--root", ".", "--out", "o", "--seed", -3], "--seed: must be at least 0"),
+])
+def test_a_value_out_of_range(tmp_path, capsys, monkeypatch, argv, fragment):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(argv, capsys)
+    assert_one_line_error(code, err, fragment=fragment)
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("threads", ["0", "-2", "1,0", "two"])
+def test_time_pipeline_thread_counts(capsys, threads):
+    code, _, err = run(["time", "pipeline", "--threads", threads], capsys)
+    assert_one_line_error(code, err, fragment="--threads")
+
+
+@pytest.mark.parametrize("command", ["evaluate-updater --out", "time pipeline --json"])
+@pytest.mark.parametrize("where, fragment", [("a folder", "is a folder"), ("a missing parent", "does not exist")])
+def test_an_output_file_that_cannot_be_written(tmp_path, capsys, command, where, fragment):
+    target = tmp_path if where == "a folder" else tmp_path / "nowhere" / "scores.json"
+    if command.startswith("evaluate-updater"):
+        argv = ["evaluate-updater", "--config", LEARNED, "--features", tmp_path, "--out", target]
+    else:
+        argv = ["time", "pipeline", "--json", target]
+    code, _, err = run(argv, capsys)
+    assert_one_line_error(code, err, fragment=fragment)
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("option", ["--shards", "--batch-size"])
+def test_mining_with_zero_shards_or_batch(tmp_path, capsys, option):
+    out = str(tmp_path / "mined")
+    code, _, err = run(["mine-hard-pairs", "--config", NONE, "--records", record_folder(tmp_path), "--out", out,
+                        option, 0], capsys)
+    assert_one_line_error(code, err, out, f"{option}: must be at least 1")
+
+
+def test_mining_a_folder_of_sequence_records(tmp_path, capsys):
+    folder = record_folder(tmp_path, "seq", shards=1, manifest=False)
+    os.rename(os.path.join(folder, "pairs-00000-of-00001.tfrecord"), os.path.join(folder, "seq-L10-00000.tfrecord"))
+    out = str(tmp_path / "mined")
+    code, _, err = run(["mine-hard-pairs", "--config", NONE, "--records", folder, "--out", out], capsys)
+    assert_one_line_error(code, err, out, "no pair records (pairs-*.tfrecord)")
+    assert "seq-L10-00000.tfrecord" in err
+
+
+def test_feature_caching_on_a_corrupt_shard_advises_only_what_it_has(tmp_path, capsys):
+    folder = record_folder(tmp_path, "seq", shards=1, manifest=False)
+    os.rename(os.path.join(folder, "pairs-00000-of-00001.tfrecord"), os.path.join(folder, "seq-L10-00000.tfrecord"))
+    damage(os.path.join(folder, "seq-L10-00000.tfrecord"), "flipped")
+    out = str(tmp_path / "feat")
+    code, _, err = run(["cache-features", "--config", LEARNED, "--sequences", folder, "--out", out], capsys)
+    assert_one_line_error(code, err, out, "rewrite it")
+    assert "skip" not in err
+
+
+@pytest.mark.parametrize("folds, fragment", [(5, "5 folds but only 2 video(s)"), (1, "--folds must be 0")])
+def test_more_folds_than_videos(tmp_path, capsys, folds, fragment):
+    out = str(tmp_path / "walks")
+    code, _, err = run(["make-crop-walk", "--crops", two_sequences(tmp_path / "crops"), "--out", out,
+                        "--folds", folds], capsys)
+    assert_one_line_error(code, err, out, fragment)
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["train-updater", "--config", EMA, "--features", ".", "--out", "run"], "needs an updater.kind: learned"),
+    (["evaluate-updater", "--config", EMA, "--features", "."], "needs an updater.kind: learned"),
+    (["time", "backend", "--config", NONE, "--out", "timing"], "needs an updater.kind: learned"),
+    (["time", "memory", "--tracker", "opencv-kcf", "--set", "updater.alpha=0.5"], "no config for --set"),
+    (["time", "memory", "--tracker", "siamfc-ema", "--set", "updater.speed=3"], "updater.speed"),
+    (["export", "--tracker", "siamfc-none", "--out", "export", "--sequences", "a"], "--sequences works only with"),
+    (["export", "--tracker", "siamfc-none", "--out", "export", "--check-data", "nowhere"], "folder not found"),
+    (["export", "--tracker", "nope", "--out", "export"], "unknown tracker 'nope'"),
+    (["track", "--source", ".", "--box", BOX, "--tracker", "nope", "--out", "o"], "unknown tracker 'nope'"),
+])
+def test_options_that_do_not_fit_are_refused_before_any_work(tmp_path, capsys, monkeypatch, argv, fragment):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(argv, capsys)
+    assert_one_line_error(code, err, fragment=fragment)
+    assert os.listdir(tmp_path) == []
+
+
+def test_export_into_a_folder_that_is_not_empty(tmp_path, capsys):
+    (tmp_path / "kept.txt").write_text("mine")
+    code, _, err = run(["export", "--tracker", "siamfc-none", "--out", tmp_path], capsys)
+    assert_one_line_error(code, err, fragment="is not empty")
+    assert os.listdir(tmp_path) == ["kept.txt"]
+
+
+def test_export_checked_on_an_unknown_sequence_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "export"
+    code, _, err = run(["export", "--tracker", "siamfc-none", "--out", out, "--check-data", otb_dataset(tmp_path / "d"),
+                        "--sequences", "nope"], capsys)
+    assert_one_line_error(code, err, fragment="nope")
+    assert not out.exists()
+
+
+def test_the_printed_saved_model_cli_command_is_quoted(tmp_path, capsys, monkeypatch):
+    import shlex
+    from tf_lu.export import exporter
+    from tf_lu.export.card import cli_commands
+    out = str(tmp_path / "my exports, v1")
+    monkeypatch.setattr(exporter, "export_tracker", lambda name, folder: {"signatures": {"init": None},
+                                                                          "card": os.path.join(folder, "CARD.md")})
+    code, stdout, err = run(["export", "--tracker", "siamfc-none", "--out", out], capsys)
+    assert code == 0, err
+    assert f"saved_model_cli show --dir {shlex.quote(out)} --all" in stdout and f"'{out}'" in stdout
+    assert all(f"--dir {shlex.quote(out)} " in line for line in cli_commands(out, ["a"])[1:])
+
+
+@pytest.mark.parametrize("tracker", ["opencv-kcf", "siamfc-none"])
+def test_a_first_box_past_the_frame_is_cut_to_it_and_said(tmp_path, capsys, tracker):
+    out = str(tmp_path / "out")
+    code, stdout, err = run(track(image_folder(tmp_path), out, "-10,0,400,400", tracker), capsys)
+    assert code == 0, err
+    assert "the first box -10,0,400,400 reaches past the 96x80 frame" in stdout and "0,0,96,80" in stdout
+    np.testing.assert_allclose(read_boxes(out)[0], [1, 1, 96, 80])        # 1-based, as tracked
+
+
+@pytest.mark.slow
+def test_a_finished_updater_run_is_reported_not_rerun(tmp_path, capsys, shipped_shape_features):
+    argv = ["train-updater", "--config", UPDATER_HALF, "--features", shipped_shape_features, "--out", tmp_path / "run"]
+    code, _, err = run([*argv, "--steps", 2], capsys)
+    assert code == 0, err
+    code, stdout, err = run([*argv, "--steps", 1], capsys)
+    assert code == 0, err
+    assert "already holds a finished run of 2 steps (asked for 1); nothing to do" in stdout
+    assert "'steps_this_run': 0" in stdout and "'steps_this_run': 2" not in stdout
+
+
 def count_cases(namespace):
     """How many cases the test functions in ``namespace`` make: one each, times the values of each parametrize."""
     total = 0

@@ -198,6 +198,6 @@ def test_lookalike_command(tmp_path, capsys):
     table = (out / "identity_switches.md").read_text()
     assert "| opencv-kcf |" in table and "Rule:" in table
     code, _, err = run_cli(capsys, "lookalike", "--count", 0, "--out", out)
-    assert_user_error(code, err, "--count must be at least 1")
+    assert_user_error(code, err, "--count: must be at least 1")
     code, _, err = run_cli(capsys, "lookalike", "--trackers", "nope", "--count", 1, "--frames", 4, "--out", out)
     assert_user_error(code, err, "unknown tracker 'nope'")

@@ -287,10 +287,14 @@ def test_user_bad_first_box(tmp_path, box, message):
         open_user_sequence(str(tmp_path / "clip"), box)
 
 
-def test_user_box_partly_outside_is_accepted(tmp_path):
+def test_user_box_partly_outside_is_cut_to_the_frame(tmp_path):
     write_frames(tmp_path / "clip", 2)
     seq = open_user_sequence(str(tmp_path / "clip"), [-5, -5, 10, 10])
-    np.testing.assert_allclose(seq.init_box, [-5, -5, 10, 10])
+    np.testing.assert_allclose(seq.init_box, [0, 0, 5, 5])
+    np.testing.assert_allclose(seq.given_box, [-5, -5, 10, 10])
+    width, height = seq.frame(0).shape[1], seq.frame(0).shape[0]
+    seq = open_user_sequence(str(tmp_path / "clip"), [width - 4, height - 3, 10, 10])
+    np.testing.assert_allclose(seq.init_box, [width - 4, height - 3, 4, 3])
 
 
 def test_user_video(tmp_path):

@@ -152,7 +152,7 @@ def test_make_synthetic_command(tmp_path, capsys):
     np.testing.assert_allclose(seq.boxes, generate_sequence(sequence_seed(4, 0), SyntheticConfig(
         num_frames=3, height=32, width=40)).boxes, atol=0.01)
     code, _, err = run_cli(capsys, "make-synthetic", "--out", out, "--count", -1)
-    assert_user_error(code, err, "--count must be at least 0")
+    assert_user_error(code, err, "--count: must be at least 0")
 
 
 def sequence_summary(sequence):

@@ -159,7 +159,7 @@ def test_runs_from_another_directory(image_folder, tmp_path, run_tool, monkeypat
 # ------------------------------------------------------------------------------------------------ in-process helpers
 
 def test_parse_box_and_format_lines():
-    from tf_lu.apps.track_video import format_box_lines, parse_box
+    from tf_lu.apps.track import format_box_lines, parse_box
     np.testing.assert_allclose(parse_box("1,2,3,4"), [1, 2, 3, 4])
     np.testing.assert_allclose(parse_box(" 1.5 2\t3, 4 "), [1.5, 2, 3, 4])
     for bad in ("1,2,3", "1,2,3,x", "", "1,2,inf,4"):
@@ -171,7 +171,7 @@ def test_parse_box_and_format_lines():
 
 def test_track_sequence_counts_tracker_time_only():
     from tf_lu.data.sequences import Sequence
-    from tf_lu.apps.track_video import track_sequence
+    from tf_lu.apps.track import track_sequence
 
     class Shift:
         def init(self, image, box):

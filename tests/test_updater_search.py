@@ -1,4 +1,4 @@
-"""keras-tuner search of the learned updater (tf_lu.apps.updater_search, tf-lu search updater) on tiny generated data:
+"""keras-tuner search of the learned updater (tf_lu.apps.search_updater, tf-lu search updater) on tiny generated data:
 a tiny extractor, generated feature records and two folds of generated sequences standing in for the crop walks."""
 import json
 import os
@@ -97,7 +97,7 @@ def test_chief_and_one_worker_run_two_trials(tiny):
 
 
 def test_missing_folds_and_bad_numbers_are_one_line_errors(tmp_path):
-    from tf_lu.apps.updater_search import SearchBudget, read_folds
+    from tf_lu.apps.search_updater import SearchBudget, read_folds
     from tf_lu.cli.main import main
     with pytest.raises(TfLuError, match="cannot read the folds"):
         read_folds(str(tmp_path))
@@ -106,7 +106,7 @@ def test_missing_folds_and_bad_numbers_are_one_line_errors(tmp_path):
         read_folds(str(tmp_path))
     with pytest.raises(TfLuError, match="at least 1"):
         SearchBudget(steps=0)
-    from tf_lu.apps.updater_search import UpdaterSpace, check_unroll
+    from tf_lu.apps.search_updater import UpdaterSpace, check_unroll
     from tf_lu.evaluation.pipeline_timing import write_generated_features
     features = write_generated_features(str(tmp_path / "features"), shape=(2, 2, 1), length=6, sequences=2)
     check_unroll(UpdaterSpace(unroll=(2, 3)), features)
@@ -117,7 +117,7 @@ def test_missing_folds_and_bad_numbers_are_one_line_errors(tmp_path):
 
 
 def test_trial_table_best_first_and_best_config():
-    from tf_lu.apps.updater_search_report import best_config, trials_markdown
+    from tf_lu.apps.search_updater_report import best_config, trials_markdown
     rows = [{"trial": "1", "status": "COMPLETED", "auc": 0.61, "auc_fold0": 0.6, "auc_fold1": 0.62, "hidden": 32,
              "anchor_lambda": 0.2, "interval": 2, "dropout": 0.1, "unroll": 10},
             {"trial": "0", "status": "RUNNING", "auc": None, "hidden": 16, "anchor_lambda": 0.0, "interval": 1,

@@ -10,10 +10,8 @@ import numpy as np
 from tf_lu.data.sequences import read_otb_dataset
 from tf_lu.data.synthetic import SyntheticConfig, generate_dataset, write_otb_folder
 from tf_lu.evaluation.otb import load_results_file, run_benchmark
-from tf_lu.tracking.registry import tracker_label
+from tf_lu.tracking.names import DEFAULT_TRACKERS, tracker_label
 from tf_lu.apps.visualize import write_annotated
-
-DEFAULT_TRACKERS = ("siamfc-none", "siamfc-ema", "siamfc-learned", "opencv-csrt", "opencv-kcf")
 
 
 def make_embedded_sequences(folder, count=4, seed=2024, frames=90):

@@ -10,7 +10,7 @@ already written there (as the benchmark does).
 import dataclasses
 import os
 
-from tf_lu.apps.demo import DEFAULT_TRACKERS
+from tf_lu.tracking.names import DEFAULT_TRACKERS
 from tf_lu.atomic_files import write_json_atomic, write_text_atomic
 from tf_lu.data.synthetic import LOOKALIKE_SEED, lookalike_config, lookalike_sequences
 from tf_lu.evaluation.identity_switches import RULE, count_identity_switches, total

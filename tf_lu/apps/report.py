@@ -7,21 +7,26 @@ from tf_lu.data.sequences import read_otb_folders
 from tf_lu.evaluation.evidence import evidence, evidence_markdown
 from tf_lu.evaluation.gather import gather_runs, parse_merges
 from tf_lu.evaluation.otb import write_report
+from tf_lu.evaluation.sweep import write_sweep
 
 
-def report_results(out, result_dirs, data, trackers=None, machine=None, reference=None, merges=None):
+def report_results(out, result_dirs, data, trackers=None, machine=None, reference=None, merges=None, sweep=None,
+                   sweep_label="value", sweep_log=False):
     """Write the report of the runs in ``result_dirs`` (one sub-folder of ``<seq>.txt`` per tracker) into ``out``.
 
     Several result folders, or ``merges`` (``--merge`` texts: trackers reported as one), are first gathered into
     ``out/gathered_results``.  ``data``: the OTB-layout sequences the results are for (comma-separated folders).
-    Returns the ``summary.json`` dict.
+    With ``sweep`` (a name prefix) the trackers ``<sweep><number>`` are also tabulated and plotted against the number
+    (:func:`tf_lu.evaluation.sweep.write_sweep`).  Returns ``(summary.json dict, sweep table or None)``.
     """
+    sequences = read_otb_folders(data)
     os.makedirs(out, exist_ok=True)
     results = result_dirs[0]
     if len(result_dirs) > 1 or merges:
         results = gather_runs(out, result_dirs, parse_merges(merges))
-    return write_report(out, results, read_otb_folders(data), trackers=trackers, machine=machine,
-                        reference=reference)
+    summary = write_report(out, results, sequences, trackers=trackers, machine=machine, reference=reference)
+    table = write_sweep(out, summary, sweep, reference, sweep_label, sweep_log) if sweep else None
+    return summary, table
 
 
 def report_sets(out, sets, trackers=None, machine=None, reference=None):

@@ -1,5 +1,15 @@
-"""Helpers shared by the subcommand modules: registering a subcommand and splitting comma-separated options."""
+"""Helpers shared by the subcommand modules: the parser, registering a subcommand, splitting comma-separated options."""
 import argparse
+
+from tf_lu.errors import TfLuError
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors (a missing or unknown option, a value that fails its ``type=`` check) are
+    a :class:`TfLuError`: one line ``error: ...`` with exit status 2, like every other user mistake."""
+
+    def error(self, message):
+        raise TfLuError(f"{message} (see '{self.prog} --help')")
 
 
 def comma_list(text):

@@ -8,6 +8,7 @@ OUT/seq-L*-*.tfrecord and OUT/manifest.json.
 """
 import argparse
 
+from tf_lu.cli import checks
 from tf_lu.errors import TfLuError
 
 
@@ -22,8 +23,9 @@ def aspect_range(text):
 
 def add_arguments(parser):
     parser.add_argument("--dataset", required=True, help="vid | got10k | lasot | trackingnet | vot | otb")
-    parser.add_argument("--root", required=True, help="the dataset's folder")
-    parser.add_argument("--out", required=True, help="output folder (resumed when it holds an earlier run)")
+    parser.add_argument("--root", required=True, type=checks.input_folder, help="the dataset's folder")
+    parser.add_argument("--out", required=True, type=checks.output_folder,
+                        help="output folder (resumed when it holds an earlier run)")
     parser.add_argument("--stage", default="both", choices=("pairs", "sequences", "both"))
     parser.add_argument("--split", help="dataset split (vid: train|val, got10k: train|val|test, ...)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
@@ -37,7 +39,7 @@ def add_arguments(parser):
     parser.add_argument("--max-interval", type=int, default=2, help="largest frame interval of the sequences")
     parser.add_argument("--limit", type=int, help="first K videos only")
     parser.add_argument("--videos-per-shard", type=int, default=64, help="videos per chunk (one shard each)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=checks.non_negative_int, default=0)
     parser.add_argument("--skip-errors", action="store_true",
                         help="record corrupt videos in the manifest and go on instead of stopping")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")

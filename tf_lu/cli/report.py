@@ -10,6 +10,7 @@ Several data sets at once, each with its own results, apart and pooled (the evid
 writes <out>/<set>/ (each set's report) and <out>/evidence.md / evidence.json (mean AUC per set and pooled, each
 tracker against --reference with a paired bootstrap interval).
 """
+from tf_lu.cli import checks
 from tf_lu.cli.common import comma_list
 from tf_lu.errors import TfLuError
 
@@ -22,7 +23,7 @@ def add_arguments(parser):
                              "their files are gathered into <out>/gathered_results first)")
     parser.add_argument("--data",
                         help="the OTB-layout sequences the results are for (several folders: comma-separated)")
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--out", required=True, type=checks.output_folder)
     parser.add_argument("--reference", help="tracker the others are compared with (default: the first)")
     parser.add_argument("--trackers", help="comma-separated tracker folders to include, in this order (default: all)")
     parser.add_argument("--machine", help="machine description to record (default: this machine)")
@@ -60,14 +61,15 @@ def run(args):
         print(report_sets(args.out, parse_sets(args.sets), trackers=comma_list(args.trackers) or None,
                           machine=args.machine, reference=args.reference))
         return
-    if not args.results or not args.data:
+    results = comma_list(args.results)
+    if not results or not args.data:
         raise TfLuError("give --results and --data, or one --set per data set")
     from tf_lu.apps.report import report_results
     from tf_lu.evaluation.otb import markdown_table
-    result_dirs = [f for f in args.results.split(",") if f] or [args.results]
-    summary = report_results(args.out, result_dirs, args.data, trackers=comma_list(args.trackers) or None,
-                             machine=args.machine, reference=args.reference, merges=args.merge)
+    summary, sweep = report_results(args.out, results, args.data,
+                                    trackers=comma_list(args.trackers) or None, machine=args.machine,
+                                    reference=args.reference, merges=args.merge, sweep=args.sweep,
+                                    sweep_label=args.sweep_label, sweep_log=args.sweep_log)
     print(markdown_table(summary))
-    if args.sweep:
-        from tf_lu.evaluation.sweep import write_sweep
-        print(write_sweep(args.out, summary, args.sweep, args.reference, args.sweep_label, args.sweep_log))
+    if sweep:
+        print(sweep)

@@ -11,6 +11,7 @@ the same command with KERASTUNER_ORACLE_IP, KERASTUNER_ORACLE_PORT and KERASTUNE
 (serves the oracle, writes the report) and KERASTUNER_TUNER_ID=tuner0, tuner1, ... on the others (run trials).
 Writes OUT/trials.md, trials.json, trials.png and best_tracker.yaml.
 """
+from tf_lu.cli import checks
 from tf_lu.cli.common import comma_list
 from tf_lu.resources import shipped_config
 
@@ -20,11 +21,11 @@ def add_arguments(parser):
                         help="learned tracker config to search around (default: the shipped siamfc-learned)")
     parser.add_argument("--features", required=True, help="feature records of the training sequences")
     parser.add_argument("--crop-walks", required=True, help="crop walks with folds.json (tf-lu make-crop-walk --folds)")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--trials", type=int, default=8)
-    parser.add_argument("--steps", type=int, default=300, help="meta-training steps per fold and trial")
-    parser.add_argument("--max-frames", type=int, default=150, help="tracked frames of each crop walk")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", required=True, type=checks.output_folder)
+    parser.add_argument("--trials", type=checks.positive_int, default=8)
+    parser.add_argument("--steps", type=checks.positive_int, default=300, help="meta-training steps per fold and trial")
+    parser.add_argument("--max-frames", type=checks.positive_int, default=150, help="tracked frames of each crop walk")
+    parser.add_argument("--seed", type=checks.non_negative_int, default=0)
     parser.add_argument("--hidden", default="16,32,64,96", help="choices of hidden units")
     parser.add_argument("--interval", default="1,2,3,5", help="choices of the interval M")
     parser.add_argument("--unroll", default="5,25", help="choices of H (each dividing every feature bucket length)")
@@ -44,8 +45,8 @@ def _numbers(text, kind, name, count=None):
 
 
 def run(args):
-    from tf_lu.apps.updater_search import SearchBudget, UpdaterSpace, search_updater
-    from tf_lu.apps.updater_search_report import trials_markdown
+    from tf_lu.apps.search_updater import SearchBudget, UpdaterSpace, search_updater
+    from tf_lu.apps.search_updater_report import trials_markdown
     space = UpdaterSpace(hidden=_numbers(args.hidden, int, "hidden"), interval=_numbers(args.interval, int, "interval"),
                          unroll=_numbers(args.unroll, int, "unroll"),
                          anchor_lambda=_numbers(args.lambda_range, float, "lambda-range", 3),

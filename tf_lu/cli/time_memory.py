@@ -10,14 +10,15 @@ import sys
 
 import yaml
 
-from tf_lu.cli.common import comma_list
+from tf_lu.cli import checks
 from tf_lu.errors import TfLuError
 
 
 def add_arguments(parser):
     parser.add_argument("--tracker", required=True, help="tracker name or config path, e.g. siamfc-learned")
-    parser.add_argument("--frames", default="1000,10000", help="comma-separated frame counts to measure at")
-    parser.add_argument("--loop-frames", type=int, default=120,
+    parser.add_argument("--frames", default="1000,10000", type=checks.positive_ints,
+                        help="comma-separated frame counts to measure at")
+    parser.add_argument("--loop-frames", type=checks.at_least(2), default=120,
                         help="length of the generated sequence that is played forwards and backwards (default 120)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="config override, e.g. updater.sgd_long_term_iters=50 (repeatable)")
@@ -39,17 +40,12 @@ def parse_overrides(items):
 
 
 def run(args):
+    overrides = parse_overrides(args.set)
+    checks.trackers([args.tracker], overrides or None)
     from tf_lu.evaluation.memory import measure_memory
     from tf_lu.tracking.registry import build_tracker
-    try:
-        counts = [int(c) for c in comma_list(args.frames)]
-    except ValueError:
-        raise TfLuError(f"--frames expects comma-separated integers, got {args.frames!r}") from None
-    if args.loop_frames < 2:
-        raise TfLuError(f"--loop-frames must be at least 2, got {args.loop_frames}")
-    overrides = parse_overrides(args.set)
     tracker = build_tracker(args.tracker, overrides or None)
     progress = lambda frames, rss, seconds: print(f"{args.tracker}: {frames} frames, {rss:.1f} MiB, {seconds:.0f} s",
                                                   file=sys.stderr, flush=True)
-    result = measure_memory(tracker, counts, loop_frames=args.loop_frames, report=progress)
+    result = measure_memory(tracker, args.frames, loop_frames=args.loop_frames, report=progress)
     print(json.dumps({"tracker": args.tracker, "overrides": overrides, **result}))

@@ -4,8 +4,11 @@
         [--one-based] [--video result.mp4 | --gif result.gif | --no-video] [--max-frames N]
 
 Writes OUT_DIR/boxes.txt (1-based x,y,w,h, one line per frame) and an annotated video or GIF, and prints the tracker's
-own speed.  A box with a negative coordinate is written as --box=-5,10,40,60.
+own speed.  A box with a negative coordinate is written as --box=-5,10,40,60; a box reaching past the first frame is
+cut to its part inside the frame (and a note says so).
 """
+from tf_lu.cli import checks
+
 DEFAULT_VIDEO_NAME = "result.mp4"
 
 
@@ -17,14 +20,15 @@ def add_arguments(parser):
     parser.add_argument("--one-based", action="store_true",
                         help="--box uses 1-based coordinates (as OTB groundtruth_rect.txt files do)")
     parser.add_argument("--tracker", required=True, help="tracker name, e.g. opencv-kcf, opencv-csrt, siamfc-ema")
-    parser.add_argument("--out", required=True, metavar="OUT_DIR", help="output folder (created if missing)")
+    parser.add_argument("--out", required=True, metavar="OUT_DIR", type=checks.output_folder,
+                        help="output folder (created if missing)")
     parser.add_argument("--video", metavar="NAME.mp4|NAME.avi",
                         help=f"annotated video to write (a bare name goes into OUT_DIR; default {DEFAULT_VIDEO_NAME} "
                              f"unless --gif or --no-video is given)")
     parser.add_argument("--gif", metavar="NAME.gif",
                         help="annotated animated GIF to write (a bare name goes into OUT_DIR)")
     parser.add_argument("--no-video", action="store_true", help="write only boxes.txt")
-    parser.add_argument("--max-frames", type=int, metavar="N", help="track at most the first N frames")
+    parser.add_argument("--max-frames", type=checks.positive_int, metavar="N", help="track at most the first N frames")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -38,11 +42,14 @@ def outputs(args):
 
 
 def run(args):
-    from tf_lu.apps.track_video import parse_box, track_video
+    from tf_lu.apps.track import parse_box, track_video
     box = parse_box(args.box)
+    checks.trackers([args.tracker])
     video, gif = outputs(args)
     result = track_video(args.source, box, args.tracker, args.out, one_based=args.one_based, video=video, gif=gif,
                          max_frames=args.max_frames, progress=not args.quiet)
+    for note in result["notes"]:
+        print(note)
     print(f"tracked {result['frames']} frames with {args.tracker}: {result['fps']:.1f} fps "
           f"(tracker time only, {result['tracker_seconds']:.2f} s)")
     for path in result["paths"]:

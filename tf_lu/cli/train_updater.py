@@ -7,6 +7,7 @@
 The config's ``backbone.kind`` (siamfc or cfnet) names the base tracker whose head (g, respond) the updater is
 trained with; the features must be that extractor's (tf-lu cache-features with the same config).
 """
+from tf_lu.cli import checks
 from tf_lu.cli.distribution import add_distribution_arguments, strategy_from
 
 
@@ -14,7 +15,7 @@ def add_arguments(parser):
     parser.add_argument("--config", required=True)
     parser.add_argument("--weights", help="extractor weights (overrides the config)")
     parser.add_argument("--features", required=True, help="folder of feat-L*-*.tfrecord (tf-lu cache-features)")
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--out", required=True, type=checks.output_folder)
     parser.add_argument("--hold-out", help="comma-separated sequence names left out of meta-training and scored "
                                            "every epoch (overrides the config's meta.hold_out)")
     parser.add_argument("--steps", type=int, help="optimisation steps in all (a finished run given more continues)")
@@ -25,11 +26,8 @@ def add_arguments(parser):
 
 
 def run(args):
-    strategy = strategy_from(args)
-    from tf_lu.config import load_config
     from tf_lu.cli.common import comma_list
-    from tf_lu.models.networks import load_network
-    from tf_lu.training.meta import train_updater
+    from tf_lu.config import load_config
     overrides = {}
     if args.weights:
         overrides["weights"] = args.weights
@@ -40,7 +38,12 @@ def run(args):
         meta["hold_out"] = comma_list(args.hold_out)
     if meta:
         overrides["meta"] = meta
-    config = load_config(args.config, overrides)
+    config = checks.config_of_kind(load_config(args.config, overrides), "learned", args.config, "train-updater")
+    strategy = strategy_from(args)
+    from tf_lu.models.networks import load_network
+    from tf_lu.training.meta import train_updater
     summary = train_updater(config, load_network(config), args.features, args.out, strategy=strategy,
                             precision=args.precision, skip_unreadable=args.skip_unreadable)
-    print({k: v for k, v in summary.items() if k != "history"})
+    if "message" in summary:
+        print(summary["message"])
+    print({k: v for k, v in summary.items() if k not in ("history", "message")})

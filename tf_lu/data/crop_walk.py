@@ -119,6 +119,8 @@ def fold_split(lengths, folds=2):
     groups = {}
     for name, frames in lengths.items():
         groups.setdefault(video_group(name), []).append(name)
+    check(int(folds) <= len(groups), f"{folds} folds but only {len(groups)} video(s) to split (segments of one video "
+          f"stay together): a fold would be empty; give at most --folds {len(groups)}")
     totals = {group: sum(lengths[n] for n in names) for group, names in groups.items()}
     split, sizes = [[] for _ in range(folds)], [0] * folds
     for group in sorted(groups, key=lambda g: (-totals[g], g)):

@@ -15,7 +15,7 @@ from tf_lu.data.box_files import parse_number_rows, read_box_file, read_text, wr
 # importable from here by the readers of other annotation formats)
 from tf_lu.data.images import image_shape, load_image, to_rgb
 from tf_lu.errors import TfLuError
-from tf_lu.geometry.boxes import from_otb, validate_initial_box
+from tf_lu.geometry.boxes import clip_to_image, from_otb, validate_initial_box
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".mpg", ".mpeg", ".m4v")
@@ -196,7 +196,8 @@ class VideoFrames:
 
 def open_user_sequence(source, init_box, one_based=False):
     """A video file or an image folder with the first box given by the user (``x,y,w,h``, 0-based unless
-    ``one_based``).  The box is checked against the first frame."""
+    ``one_based``).  The box is checked against the first frame and cut to its part inside it; the box as given
+    (0-based) rides along as ``sequence.given_box``."""
     if os.path.isdir(source):
         frames = list_images(source)
         if not frames:
@@ -212,5 +213,8 @@ def open_user_sequence(source, init_box, one_based=False):
         box = from_otb(box)
     name = os.path.splitext(os.path.basename(os.path.normpath(source)))[0]
     sequence = Sequence(name=name, frames=frames, boxes=box.reshape(1, -1) if box.size == 4 else np.zeros((1, 4)))
-    validate_initial_box(box, sequence.frame(0).shape, source="the first box (--box)")
+    shape = sequence.frame(0).shape
+    validate_initial_box(box, shape, source="the first box (--box)")
+    sequence.given_box = box.copy()
+    sequence.boxes[0] = clip_to_image(box, shape)
     return sequence

@@ -99,15 +99,17 @@ def check_listed_shards(folder, manifest):
                             f"{expected.get('bytes')}")
 
 
-def verify_shards(paths, expected_records=None):
+SKIP_REMEDY = "rewrite it, or pass --skip-unreadable to train without its unreadable records"
+
+
+def verify_shards(paths, expected_records=None, remedy=SKIP_REMEDY):
     """``{path: record count}``; the first shard that does not read back whole (or, where ``expected_records`` gives
-    ``{file name: count}``, holds another count) is a :class:`TfLuError` naming it."""
+    ``{file name: count}``, holds another count) is a :class:`TfLuError` naming it and what to do (``remedy``)."""
     counts = {}
     for path in paths:
         count, error = readable_records(path)
         if error:
-            raise TfLuError(f"corrupt record shard {path}: unreadable after record {count} ({error}); "
-                            f"rewrite it, or skip unreadable records")
+            raise TfLuError(f"corrupt record shard {path}: unreadable after record {count} ({error}); {remedy}")
         wanted = (expected_records or {}).get(os.path.basename(path))
         if wanted is not None and wanted != count:
             raise TfLuError(f"corrupt record shard {path}: {count} records, the manifest says {wanted}")
@@ -115,14 +117,14 @@ def verify_shards(paths, expected_records=None):
     return counts
 
 
-def verify_folder(folder, what="records"):
+def verify_folder(folder, what="records", remedy=SKIP_REMEDY):
     """:func:`verify_shards` on ``folder``'s shards, against the manifest's sizes and record counts where it has
     them."""
     files = shard_files(folder, what)
     manifest = read_manifest(folder)
     check_listed_shards(folder, manifest)
     listed = {name: entry.get("records") for name, entry in (manifest or {}).get("shard_files", {}).items()}
-    counts = verify_shards(files, listed)
+    counts = verify_shards(files, listed, remedy)
     total, shards = (manifest or {}).get("count"), (manifest or {}).get("shards")
     if isinstance(total, int) and (sum(counts.values()) != total or (shards and len(files) != shards)):
         raise TfLuError(f"{folder}: {len(files)} shards hold {sum(counts.values())} records, but manifest.json "

@@ -3,6 +3,7 @@ how to call it (``saved_model_cli`` commands made for this export's state names)
 import datetime
 import hashlib
 import os
+import shlex
 
 import tensorflow as tf
 
@@ -29,11 +30,12 @@ def weights_files(config):
 def cli_commands(out_dir, state_names):
     """Shell lines that run ``init`` then one ``step`` on a grey frame with ``saved_model_cli``."""
     state = ";".join(f"{name}=state/{name}.npy" for name in state_names)
+    folder = shlex.quote(str(out_dir))
     return [
         "python -c \"import numpy as np; np.save('frame.npy', np.full((240, 320, 3), 128, np.uint8))\"",
-        f"saved_model_cli run --dir {out_dir} --tag_set serve --signature_def init --inputs 'frame=frame.npy' "
+        f"saved_model_cli run --dir {folder} --tag_set serve --signature_def init --inputs 'frame=frame.npy' "
         "--input_exprs 'box=[140.0, 100.0, 40.0, 30.0]' --outdir state --overwrite",
-        f"saved_model_cli run --dir {out_dir} --tag_set serve --signature_def serving_default "
+        f"saved_model_cli run --dir {folder} --tag_set serve --signature_def serving_default "
         f"--inputs 'frame=frame.npy;{state}'",
     ]
 

@@ -1,5 +1,7 @@
-"""``export_tracker(name, out_dir)``: a named tracker (or tracker config path) as a SavedModel plus its model card."""
+"""``export_tracker(name, out_dir)``: a named tracker (or tracker config path) as a SavedModel plus its model card;
+``export_and_check``: the same, then the export run against the Python tracker (``tf-lu export``)."""
 import os
+import shlex
 
 from tf_lu.config import load_config
 from tf_lu.errors import TfLuError
@@ -29,3 +31,27 @@ def export_tracker(name, out_dir, overrides=None):
     card = write_card(out_dir, tracker_label(name), config_path, config, signatures,
                       sorted(tracker.graph.state_spec))
     return {"signatures": signatures, "card": card}
+
+
+def export_and_check(name, out_dir, check_data=None, sequence_names=None, report=None):
+    """:func:`export_tracker`, then, with ``check_data`` (a folder of OTB-layout sequences, or only
+    ``sequence_names`` of them), the export loaded back and run beside the Python tracker
+    (:func:`tf_lu.export.check.compare_with_python`).  The sequences are read before anything is written, so a bad
+    ``check_data`` leaves no export behind.  ``report(line)`` gets the record's lines as they are made: the
+    signatures, where the export is and how to inspect it, then the check's table.  Returns :func:`export_tracker`'s
+    dict, with the check's result under ``"check"``."""
+    from tf_lu.data.sequences import read_otb_folders
+    from tf_lu.export.check import TABLE_HEAD, ServedTracker, compare_with_python, table_row
+    report = report or (lambda line: None)
+    sequences = read_otb_folders(check_data, sequence_names or None) if check_data else None
+    result = export_tracker(name, out_dir)
+    for signature in result["signatures"]:
+        report(f"signature {signature}")
+    report(f"SavedModel and {result['card']} written; inspect with: saved_model_cli show --dir {shlex.quote(out_dir)} "
+           f"--all")
+    if sequences:
+        report(TABLE_HEAD)
+        result["check"] = compare_with_python(ServedTracker(out_dir), build_tracker(name), sequences,
+                                              report=lambda sequence, row: report(table_row(sequence, row)))
+        report(table_row("all", result["check"]))
+    return result

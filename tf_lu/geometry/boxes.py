@@ -63,6 +63,16 @@ def validate_initial_box(box, image_shape, source="the first box"):
     return box
 
 
+def clip_to_image(box, image_shape):
+    """``(x, y, w, h)`` cut to its part inside an image of ``image_shape`` (pixel columns ``0 .. width - 1``, rows
+    ``0 .. height - 1``); a box inside the image comes back unchanged."""
+    x, y, w, h = np.asarray(box, dtype=np.float64).reshape(4)
+    height, width = image_shape[:2]
+    left, top = max(x, 0.0), max(y, 0.0)
+    right, bottom = min(x + w, float(width)), min(y + h, float(height))
+    return np.array([left, top, right - left, bottom - top])
+
+
 def clip_center_box(center_box, image_shape, min_size=4.0, max_fraction=1.0):
     """Keep a tracker's ``(cx, cy, w, h)`` sensible: centre inside the image, size between ``min_size`` pixels and
     ``max_fraction`` of the image side.  Non-finite values fall back to ``None`` so the caller keeps its last box."""

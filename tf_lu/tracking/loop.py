@@ -1,7 +1,7 @@
 """The one tracking loop: ``init`` on the first frame with the given box, ``update`` on every later frame.
 
 The OTB benchmark (:func:`tf_lu.evaluation.otb.run_sequence`) and own-video tracking
-(:func:`tf_lu.apps.track_video.track_sequence`) both run trackers through :func:`track_frames`; only what they do
+(:func:`tf_lu.apps.track.track_sequence`) both run trackers through :func:`track_frames`; only what they do
 with each box differs.  Frames are pulled from the iterable before the clock starts, so decoding is never timed.
 """
 import time

@@ -1,10 +1,10 @@
-"""Tracker names -> config files, without TensorFlow (so a misspelt name is an error before TensorFlow loads).
+"""Tracker names and the config files behind them, without building anything (no TensorFlow import): what
+:mod:`tf_lu.tracking.registry` builds from, and what the command line checks a name against before any work.
 
-* ``opencv-<kind>``: an OpenCV contrib tracker run as a peer (:mod:`tf_lu.tracking.peers`);
-* any other name: a shipped tracker config ``configs/trackers/<name>.yaml`` (for example ``siamfc-none``,
-  ``siamfc-ema``) or an ablation variant ``configs/ablations/<name>.yaml``.  A new update method is a new config file.
-* a path ending in ``.yaml`` / ``.yml``: that tracker config file, wherever it lies (a user's own variant); its
-  results are filed under the file's name without folder and extension (:func:`tracker_label`).
+* ``opencv-<kind>``: an OpenCV contrib tracker (:data:`tf_lu.tracking.peers.OPENCV_TRACKERS`);
+* any other name: a shipped tracker config ``configs/trackers/<name>.yaml`` or an ablation variant
+  ``configs/ablations/<name>.yaml``;
+* a path ending in ``.yaml`` / ``.yml``: that tracker config file, filed under its name without folder and extension.
 """
 import glob
 import os
@@ -15,7 +15,7 @@ from tf_lu.tracking.peers import OPENCV_TRACKERS
 
 TRACKER_CONFIG_DIR = config_dir("trackers")
 ABLATION_CONFIG_DIR = config_dir("ablations")
-OPENCV_PREFIX = "opencv-"
+DEFAULT_TRACKERS = ("siamfc-none", "siamfc-ema", "siamfc-learned", "opencv-csrt", "opencv-kcf")  # demo, lookalike
 
 
 def _config_paths():
@@ -32,7 +32,7 @@ def config_tracker_names(include_ablations=False):
 
 
 def tracker_names():
-    return config_tracker_names() + sorted(f"{OPENCV_PREFIX}{k}" for k in OPENCV_TRACKERS)
+    return config_tracker_names() + sorted(f"opencv-{k}" for k in OPENCV_TRACKERS)
 
 
 def is_config_path(name):
@@ -44,21 +44,6 @@ def tracker_label(name):
     return os.path.splitext(os.path.basename(name))[0] if is_config_path(name) else name
 
 
-def _unknown(name):
-    return TfLuError(f"unknown tracker {name!r}; known: {', '.join(tracker_names())}")
-
-
-def opencv_kind(name):
-    """``"csrt"`` for ``"opencv-csrt"``; ``None`` for a name that is not an OpenCV tracker's; an unknown OpenCV kind
-    is a :class:`TfLuError`."""
-    if is_config_path(name) or not name.startswith(OPENCV_PREFIX):
-        return None
-    kind = name[len(OPENCV_PREFIX):]
-    if kind not in OPENCV_TRACKERS:
-        raise _unknown(name)
-    return kind
-
-
 def tracker_config_path(name):
     """The config file of the tracker called ``name`` (a shipped name or a path); a :class:`TfLuError` if none."""
     if is_config_path(name):
@@ -67,12 +52,26 @@ def tracker_config_path(name):
         return name
     path = _config_paths().get(name)
     if path is None:
-        raise _unknown(name)
+        raise TfLuError(f"unknown tracker {name!r}; known: {', '.join(tracker_names())}")
     return path
 
 
+def is_opencv_name(name):
+    """Whether ``name`` names an OpenCV peer (``opencv-<kind>``, not a config path)."""
+    return name.startswith("opencv-") and not is_config_path(name)
+
+
+def check_tracker_name(name):
+    """``name`` if it names a known tracker (an OpenCV kind, a shipped config or an existing config file), else a
+    :class:`TfLuError` listing the known names."""
+    if is_opencv_name(name):
+        if name[len("opencv-"):] not in OPENCV_TRACKERS:
+            raise TfLuError(f"unknown tracker {name!r}; known: {', '.join(tracker_names())}")
+        return name
+    tracker_config_path(name)
+    return name
+
+
 def check_tracker_names(names):
-    """Every name in ``names`` is an OpenCV tracker or has a config file; else a :class:`TfLuError` naming it."""
-    for name in names:
-        if opencv_kind(name) is None:
-            tracker_config_path(name)
+    """Every name of ``names`` checked by :func:`check_tracker_name`."""
+    return [check_tracker_name(name) for name in names]

@@ -1,7 +1,12 @@
 """Tracker names -> tracker objects.
 
-Names resolve to config files as :mod:`tf_lu.tracking.names` says (shipped names, ablation variants, a user's config
-path, ``opencv-<kind>``); this module builds the tracker a name or config describes.
+Every tracker the tools know is built here from its name:
+
+* ``opencv-<kind>``: an OpenCV contrib tracker run as a peer (:mod:`tf_lu.tracking.peers`);
+* any other name: a shipped tracker config ``configs/trackers/<name>.yaml`` (for example ``siamfc-none``,
+  ``siamfc-ema``) or an ablation variant ``configs/ablations/<name>.yaml``.  A new update method is a new config file.
+* a path ending in ``.yaml`` / ``.yml``: that tracker config file, wherever it lies (a user's own variant); its
+  results are filed under the file's name without folder and extension (:func:`tracker_label`).
 
 A tracker has ``init(image, box)`` and ``update(image) -> box`` with RGB ``uint8`` images and 0-based ``(x, y, w, h)``
 boxes.
@@ -9,8 +14,9 @@ boxes.
 from tf_lu.config import load_config
 from tf_lu.models.crop_sizes import feature_sides
 from tf_lu.models.networks import head_for, load_network
-from tf_lu.tracking.names import (ABLATION_CONFIG_DIR, TRACKER_CONFIG_DIR, config_tracker_names,  # noqa: F401
-                                  is_config_path, opencv_kind, tracker_config_path, tracker_label, tracker_names)
+from tf_lu.tracking.names import (ABLATION_CONFIG_DIR, TRACKER_CONFIG_DIR, check_tracker_name,  # noqa: F401 (names
+                                  config_tracker_names, is_config_path, is_opencv_name, tracker_config_path,  # also
+                                  tracker_label, tracker_names)  # imported from here)
 from tf_lu.tracking.peers import OpenCVTracker
 from tf_lu.tracking.tracker import Tracker
 from tf_lu.updaters.registry import build_updater
@@ -26,8 +32,7 @@ def build_siamfc_tracker(config, name="siamfc"):
 
 def build_tracker(name, overrides=None):
     """Build the tracker called ``name``; an unknown name is a :class:`TfLuError` listing the known ones."""
-    kind = opencv_kind(name)
-    if kind is not None:
-        return OpenCVTracker(kind)
+    if is_opencv_name(check_tracker_name(name)):
+        return OpenCVTracker(name[len("opencv-"):])
     config = load_config(tracker_config_path(name), overrides)
     return build_siamfc_tracker(config, tracker_label(name))

@@ -42,9 +42,9 @@ class SearchJitter:
     seed: int = 0
 
     def __post_init__(self):
-        if self.sigma < 0 or self.limit < 0 or self.scale < 0:
-            raise TfLuError(f"search jitter sigma, limit and scale must be >= 0, got {self.sigma}, {self.limit}, "
-                            f"{self.scale}")
+        if not (self.sigma >= 0 and self.limit >= 0 and 0 <= self.scale < 1):
+            raise TfLuError(f"search jitter sigma and limit must be >= 0 and scale from 0 to below 1, got {self.sigma}, "
+                            f"{self.limit}, {self.scale}")
 
     @property
     def active(self):
@@ -109,9 +109,10 @@ def _shard_features(file, writer, extract, batch, jitter, rng, mirror, crop_size
     return shape
 
 
-def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, source="", jitter=SearchJitter(),
+def cache_features(sequence_dirs, out_dir, backbone, batch=32, progress=True, source="", jitter=SearchJitter(),
                    mirror=False, crop_size=None):
-    """Run ``backbone`` over every frame of the sequence records in ``sequence_dir``; write feature records.
+    """Run ``backbone`` over every frame of the sequence records in ``sequence_dirs`` (a folder, or a list of them
+    whose shards are all checked before any work); write feature records into ``out_dir``.
 
     With an active ``jitter`` every frame after the first is re-cropped like a tracker's search region (see
     :func:`jitter_frames`); the draws are deterministic for ``jitter.seed`` and the shard.  With ``mirror`` the frames
@@ -121,12 +122,14 @@ def cache_features(sequence_dir, out_dir, backbone, batch=32, progress=True, sou
     ``track.instance_size``): records of search crops of another size are a :class:`TfLuError`.  ``backbone`` is any
     base tracker's extractor (SiamFC: stride 8; CFNet: stride 4, 255 -> 53x53x32 for conv3)."""
     extract = tf.function(lambda x: backbone(x, training=False), reduce_retracing=True)
-    files = [f for fs in sequence_buckets(sequence_dir).values() for f in fs]
-    verify_shards(files)                     # a corrupt sequence shard is an error naming it, before any work
+    folders = [sequence_dirs] if isinstance(sequence_dirs, (str, os.PathLike)) else list(sequence_dirs)
+    work = [(os.path.basename(os.path.normpath(folder)), file) for folder in folders
+            for files in sequence_buckets(folder).values() for file in files]
+    # a corrupt sequence shard is an error naming it, before any work
+    verify_shards([file for _, file in work], remedy="rewrite it (tf-lu curate --stage sequences)")
     os.makedirs(out_dir, exist_ok=True)
-    tag = os.path.basename(os.path.normpath(sequence_dir))
     shape, listed = None, {}
-    for file in tqdm(files, desc="cache features", unit="shard", disable=not progress):
+    for tag, file in tqdm(work, desc="cache features", unit="shard", disable=not progress):
         target = os.path.join(out_dir, feature_file_name(file, tag, mirror))
         if not os.path.exists(target):
             rng = np.random.default_rng([jitter.seed, zlib.crc32(os.path.basename(target).encode())])

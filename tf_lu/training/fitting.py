@@ -97,8 +97,9 @@ def completed_run(out_dir, steps, final_file, identity=None):
                         f"give another --out")
     if summary is None or done < steps:
         return None
-    return {**summary, "complete": True, "steps": done,
-            "message": f"{out_dir} already holds a finished run of {done} steps; nothing to do "
+    return {**summary, "complete": True, "steps": done, "steps_this_run": 0, "epochs_this_run": 0,
+            "wall_seconds_this_run": 0.0,
+            "message": f"{out_dir} already holds a finished run of {done} steps (asked for {steps}); nothing to do "
                        f"(give a larger --steps to continue it)"}
 
 

@@ -14,7 +14,7 @@ import tensorflow as tf
 from tqdm import tqdm
 
 from tf_lu.data.records.common import write_json
-from tf_lu.data.records.pairs import PAIR_FEATURES, write_pair_shards
+from tf_lu.data.records.pairs import PAIR_FEATURES, pair_files, write_pair_shards
 from tf_lu.data.shard_check import verify_folder
 from tf_lu.errors import TfLuError
 from tf_lu.models.labels import centred_label_map
@@ -103,7 +103,11 @@ def mine_hard_pairs(network, records, out_dir, train_config, total_stride, fract
     margins kept) and ``margins.npy`` (every scored pair's margin, in record order).  Returns the manifest."""
     if not 0.0 < fraction <= 1.0:
         raise TfLuError(f"the mined fraction must be in (0, 1], got {fraction}")
-    counts = verify_folder(records, "pair records")
+    if min(shards, batch_size, 1 if limit is None else limit) < 1:
+        raise TfLuError(f"shards, batch size and limit must be at least 1, got {shards}, {batch_size}, {limit}")
+    counts = verify_folder(records, "pair records", remedy="rewrite it (tf-lu make-pairs or tf-lu curate)")
+    pairs = set(pair_files(records))         # a curated folder also holds sequence shards (seq-L*): no pairs
+    counts = {path: count for path, count in counts.items() if path in pairs}
     total = min(limit or sum(counts.values()), sum(counts.values()))
     margins, negative = score_pairs(network, sorted(counts), total, train_config, total_stride, batch_size, progress)
     keep, kinds = hardest(margins, negative, fraction)

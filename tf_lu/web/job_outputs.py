@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from tf_lu.apps.track_video import format_box_lines
+from tf_lu.apps.track import format_box_lines
 from tf_lu.apps.visualize import COLORS, AnnotatedWriter
 from tf_lu.evaluation.metrics import SUCCESS_THRESHOLDS, sequence_metrics, success_curve
 

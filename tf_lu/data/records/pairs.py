@@ -75,9 +75,13 @@ def write_pair_records(pairs, out_dir, count, shards=8, manifest=None, progress=
 
 
 def pair_files(path):
+    """The ``pairs-*.tfrecord`` shards of ``path``; none is a :class:`TfLuError` (naming the other shards found)."""
     files = sorted(glob.glob(os.path.join(path, "pairs-*.tfrecord")))
     if not files:
-        raise TfLuError(f"no pair records (pairs-*.tfrecord) in {path}")
+        others = sorted(os.path.basename(f) for f in glob.glob(os.path.join(path, "*.tfrecord")))
+        found = f" (it holds {', '.join(others[:2])}{', ...' if len(others) > 2 else ''}: not pair records)" \
+            if others else ""
+        raise TfLuError(f"no pair records (pairs-*.tfrecord) in {path}{found}")
     return files
 
 

@@ -30,8 +30,9 @@ Cost: one texture set per sequence, then per frame one background warp and one s
 """
 from tf_lu.data.sequences import write_otb_folder
 from tf_lu.data.synthetic.config import BACKGROUND_TEXTURES, SHAPES, TARGET_TEXTURES, SyntheticConfig
-from tf_lu.data.synthetic.generate import generate_dataset, generate_sequence, sequence_seed
+from tf_lu.data.synthetic.generate import generate_dataset, generate_sequence, sequence_seed, write_dataset
 from tf_lu.data.synthetic.lookalike import LOOKALIKE_SEED, lookalike_config, lookalike_sequences
 
 __all__ = ["BACKGROUND_TEXTURES", "LOOKALIKE_SEED", "SHAPES", "TARGET_TEXTURES", "SyntheticConfig", "generate_dataset",
-           "generate_sequence", "lookalike_config", "lookalike_sequences", "sequence_seed", "write_otb_folder"]
+           "generate_sequence", "lookalike_config", "lookalike_sequences", "sequence_seed", "write_dataset",
+           "write_otb_folder"]

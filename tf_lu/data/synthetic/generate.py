@@ -1,7 +1,9 @@
-"""One procedural sequence from a seed, and datasets of them."""
+"""One procedural sequence from a seed, and datasets of them (in memory or written as OTB-layout folders)."""
+import os
+
 import numpy as np
 
-from tf_lu.data.sequences import Sequence
+from tf_lu.data.sequences import Sequence, write_otb_folder
 from tf_lu.data.synthetic.config import SyntheticConfig, check_config
 from tf_lu.data.synthetic.render import distractor_boxes, render_sequence
 from tf_lu.data.synthetic.scene import plan_background, plan_distractors, plan_occluders, plan_target
@@ -64,3 +66,17 @@ def generate_dataset(seed, count, config=SyntheticConfig(), objects=None, backgr
     check(int(count) >= 0, f"count must be at least 0, got {count}")
     return [generate_sequence(sequence_seed(seed, i), config, name=f"synthetic-{i:04d}", objects=objects,
                               backgrounds=backgrounds) for i in range(int(count))]
+
+
+def write_dataset(out, seed, count, config=SyntheticConfig()):
+    """Write :func:`generate_dataset` ``(seed, count, config)`` into ``out/synthetic-<i:04d>/`` (OTB layout), one
+    sequence at a time so memory stays small; returns the folders written."""
+    check(int(seed) >= 0, f"seed must be at least 0, got {seed}")
+    check(int(count) >= 0, f"count must be at least 0, got {count}")
+    check_config(config)
+    folders = []
+    for i in range(int(count)):
+        name = f"synthetic-{i:04d}"
+        folders.append(os.path.join(out, name))
+        write_otb_folder(generate_sequence(sequence_seed(seed, i), config, name=name), folders[-1])
+    return folders

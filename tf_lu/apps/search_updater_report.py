@@ -1,4 +1,4 @@
-"""The report of an updater search (:mod:`tf_lu.apps.updater_search`): every trial as a table and a plot, and the best
+"""The report of an updater search (:mod:`tf_lu.apps.search_updater`): every trial as a table and a plot, and the best
 trial's settings as a tracker config.
 
 ``trials.md`` and ``trials.json`` list the trials best first (values, out-of-fold AUC overall and per fold, status);

@@ -11,7 +11,7 @@ interrupted one is run again from its last checkpoint).
 In parallel, keras-tuner's chief/worker mode: start the same command with ``KERASTUNER_TUNER_ID=chief`` (it serves
 the oracle at ``KERASTUNER_ORACLE_IP:KERASTUNER_ORACLE_PORT`` and writes the report when all trials are done) and with
 ``KERASTUNER_TUNER_ID=tuner0``, ``tuner1``, ... (each runs trials).  The report: ``trials.md`` / ``trials.json`` (every
-trial, best first), ``trials.png`` and ``best_tracker.yaml`` (:mod:`tf_lu.apps.updater_search_report`).
+trial, best first), ``trials.png`` and ``best_tracker.yaml`` (:mod:`tf_lu.apps.search_updater_report`).
 """
 import dataclasses
 import json
@@ -158,7 +158,7 @@ def is_reporting_process():
 def search_updater(config_path, features, crop_walks, out, space=UpdaterSpace(), budget=SearchBudget()):
     """Run (or continue) the search; on the reporting process write the report into ``out`` and return its rows (best
     first), elsewhere return None."""
-    from tf_lu.apps.updater_search_report import trial_rows, write_report
+    from tf_lu.apps.search_updater_report import trial_rows, write_report
     read_folds(crop_walks)
     check_unroll(space, features)
     os.makedirs(out, exist_ok=True)

@@ -156,7 +156,8 @@ def track_video(source, box, tracker_name, out_dir, one_based=False, video=None,
 
     ``video`` / ``gif`` are output names (a bare name goes into ``out_dir``); ``tracker`` may be given already built,
     otherwise it is built from ``tracker_name`` by :func:`tf_lu.tracking.registry.build_tracker`.  Returns a dict with
-    ``boxes`` (0-based), ``frames``, ``tracker_seconds``, ``fps`` and the written ``paths``.
+    ``boxes`` (0-based), ``frames``, ``tracker_seconds``, ``fps``, the written ``paths`` and ``notes`` (lines for the
+    user: a first box reaching past the frame is cut to its part inside, and the note says so).
     """
     from tf_lu.data.sequences import VideoFrames, open_user_sequence
 
@@ -182,4 +183,15 @@ def track_video(source, box, tracker_name, out_dir, one_based=False, video=None,
     frames = len(boxes)
     return {"boxes": boxes, "frames": frames, "tracker_seconds": seconds,
             "fps": frames / seconds if seconds > 0 else float("inf"),
-            "paths": [os.path.join(out_dir, BOXES_NAME)] + outputs}
+            "paths": [os.path.join(out_dir, BOXES_NAME)] + outputs, "notes": first_box_notes(sequence)}
+
+
+def first_box_notes(sequence):
+    """A line saying the first box was cut to the frame (:func:`tf_lu.data.sequences.open_user_sequence`), if it was."""
+    given, used = sequence.given_box, sequence.init_box
+    if np.allclose(given, used):
+        return []
+    height, width = sequence.frame(0).shape[:2]
+    number = lambda values: ",".join(f"{v:g}" for v in values)
+    return [f"note: the first box {number(given)} reaches past the {width}x{height} frame; tracked from its part "
+            f"inside the frame, {number(used)} (0-based x,y,w,h)"]
