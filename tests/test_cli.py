@@ -179,7 +179,7 @@ def test_ablate_trains_each_variant_into_its_folder_and_benchmarks_it_there(caps
 
     monkeypatch.setattr(ablation, "train_updater", lambda config, network, features, out, verbose: fake_train(
         config, network, features, out))
-    monkeypatch.setattr(ablation, "load_siamfc_network", lambda config: None)
+    monkeypatch.setattr(ablation, "load_network", lambda config: None)
     monkeypatch.setattr(ablation, "build_tracker", fake_build)
     out = tmp_path / "abl"
     code, stdout, err = run_cli(capsys, "ablate", "--features", tmp_path / "feat", "--data", generated_otb_folder,
@@ -201,7 +201,7 @@ def test_search_ema_defaults_to_the_shipped_config_and_writes_its_record(capsys,
     from tf_lu.apps import ema_search
     seen = {}
 
-    def fake_search(config, sequences, directory):
+    def fake_search(config, sequences, directory, alphas=None):
         seen.update(kind=config.updater.kind, frames=[len(s) for s in sequences], directory=directory)
         return 0.02, {0.01: 0.5, 0.02: 0.625}
 

@@ -315,5 +315,11 @@ def _load(path=None, overrides=None, base=None, _chain=()):
     return config
 
 
+def with_overrides(config, overrides):
+    """``config`` with the nested mapping ``overrides`` applied (as a YAML file's keys are), checked by
+    :func:`validate`."""
+    return validate(_merge(config, overrides, ""))
+
+
 def to_dict(config):
     return dataclasses.asdict(config)

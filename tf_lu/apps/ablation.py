@@ -11,7 +11,7 @@ from tf_lu.config import load_config
 from tf_lu.data.sequences import read_otb_dataset
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.otb import run_benchmark
-from tf_lu.models.siamfc import load_siamfc_network
+from tf_lu.models.networks import load_network
 from tf_lu.tracking.registry import ABLATION_CONFIG_DIR, build_tracker, config_tracker_names
 from tf_lu.training.meta import train_updater
 
@@ -43,7 +43,7 @@ def train_variant(name, features, steps, out, verbose=2):
             return json.load(handle)
     config = load_config(os.path.join(ABLATION_CONFIG_DIR, f"{name}.yaml"),
                          {"meta": {"steps": steps, "steps_per_epoch": min(steps, 50)}})
-    return train_updater(config, load_siamfc_network(config), features, folder, verbose=verbose)
+    return train_updater(config, load_network(config), features, folder, verbose=verbose)
 
 
 def benchmark_variants(names, extra, data, out):

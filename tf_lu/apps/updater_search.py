@@ -98,9 +98,9 @@ def fold_aucs(config_path, overrides, weights, sequences):
     """Per-sequence AUC of the learned tracker of ``config_path`` + ``overrides`` with updater ``weights``."""
     from tf_lu.apps.tuning import track_auc
     from tf_lu.config import load_config
-    from tf_lu.tracking.registry import build_siamfc_tracker
+    from tf_lu.tracking.registry import tracker_from_config
     updater = {**overrides["updater"], "updater_weights": weights}
-    tracker = build_siamfc_tracker(load_config(config_path, {**overrides, "updater": updater}), "siamfc-learned")
+    tracker = tracker_from_config(load_config(config_path, {**overrides, "updater": updater}), "siamfc-learned")
     return [track_auc(tracker, [sequence]) for sequence in sequences]
 
 

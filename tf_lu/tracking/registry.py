@@ -65,10 +65,14 @@ def tracker_config_path(name):
     return path
 
 
-def build_siamfc_tracker(config, name="siamfc"):
-    """The tracker a loaded :class:`tf_lu.config.Config` describes (base network and head of
-    ``config.backbone.kind``, SiamFC or CFNet; weights, tracking values, updater)."""
-    network = load_network(config)
+def tracker_from_config(config, name="tracker", network=None):
+    """The tracker a loaded :class:`tf_lu.config.Config` describes: the base network and head of
+    ``config.backbone.kind`` (SiamFC or CFNet) with ``config.weights``, the tracking values, and the updater of
+    ``config.updater.kind`` (none, EMA, SGD, learned).  Every tool that tracks builds its trackers here.
+
+    ``network``: an already loaded network of ``config.backbone.kind`` to track with (a search builds many trackers
+    that differ only in their updater settings); by default it is loaded from ``config.weights``."""
+    network = network if network is not None else load_network(config)
     feature_sides(network.backbone, config.track.exemplar_size, config.track.instance_size, "track")
     return Tracker(network.backbone, head_for(config, network), build_updater(config.updater), config.track, name)
 
@@ -81,4 +85,4 @@ def build_tracker(name, overrides=None):
             raise TfLuError(f"unknown tracker {name!r}; known: {', '.join(tracker_names())}")
         return OpenCVTracker(kind)
     config = load_config(tracker_config_path(name), overrides)
-    return build_siamfc_tracker(config, tracker_label(name))
+    return tracker_from_config(config, tracker_label(name))
