@@ -169,7 +169,7 @@ def test_ablate_trains_each_variant_into_its_folder_and_benchmarks_it_there(caps
     trained, built = [], {}
 
     def fake_train(config, network, features, out):
-        trained.append((config.updater.hidden, out))
+        trained.append((config.updater.learned.hidden, out))
         return {"steps": config.meta.steps, "history": {"loss": [0.5]}}
 
     def fake_build(name, overrides=None):
@@ -188,7 +188,7 @@ def test_ablate_trains_each_variant_into_its_folder_and_benchmarks_it_there(caps
     assert code == 0, err
     assert trained == [(128, str(out / "hidden128"))]
     assert built == {"opencv-kcf": None, "siamfc-learned-hidden128": {
-        "updater": {"updater_weights": str(out / "hidden128" / "updater.weights.h5")}}}
+        "updater": {"learned": {"weights": str(out / "hidden128" / "updater.weights.h5")}}}}
     assert "| siamfc-learned-hidden128 |" in stdout and "| 7 |" in stdout
     assert (out / "ablations.md").read_text().strip() == stdout.strip()
 

@@ -39,7 +39,7 @@ def test_train_then_track_on_generated_data(tmp_path):
     trackers = {}
     for kind in ("none", "ema"):
         tracker_config = load_config(overrides={**overrides, "weights": os.path.join(run_dir, "model.weights.h5"),
-                                                "updater": {"kind": kind, "alpha": 0.1}})
+                                                "updater": {"kind": kind, "ema": {"alpha": 0.1}}})
         trackers[f"tiny-{kind}"] = tracker_from_config(tracker_config, name=f"tiny-{kind}")
 
     test_sequence = generate_dataset(99, 1, SMALL)[0]

@@ -2,7 +2,7 @@
 the same cached features, then benchmark them all in one run and tabulate.
 
 Variant ``siamfc-learned-<short>`` is trained into ``<out>/<short>/`` and benchmarked with the override
-``{"updater": {"updater_weights": <out>/<short>/updater.weights.h5}}``: the configs name no weights of their own.
+``{"updater": {"learned": {"weights": <out>/<short>/updater.weights.h5}}}``: the configs name no weights of their own.
 """
 import json
 import os
@@ -31,7 +31,7 @@ def variant_dir(out, name):
 
 def variant_overrides(out, name):
     """The config override that points variant ``name`` at its trained weights."""
-    return {"updater": {"updater_weights": os.path.join(variant_dir(out, name), WEIGHTS_NAME)}}
+    return {"updater": {"learned": {"weights": os.path.join(variant_dir(out, name), WEIGHTS_NAME)}}}
 
 
 def train_variant(name, features, steps, out, verbose=2):

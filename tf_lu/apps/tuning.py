@@ -78,7 +78,7 @@ def search_ema_alpha(config, sequences, directory, alphas=None, progress=True, n
 
     def make_tracker(hp):
         alpha = hp.Choice("alpha", alphas)
-        trial = with_overrides(config, {"updater": {"kind": "ema", "alpha": alpha}})
+        trial = with_overrides(config, {"updater": {"kind": "ema", "ema": {"alpha": alpha}}})
         return tracker_from_config(trial, f"ema-{alpha}", network)
 
     oracle = _resumable_grid_oracle(kt)(objective=kt.Objective("auc", "max"), max_trials=len(alphas))

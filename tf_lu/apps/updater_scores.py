@@ -10,9 +10,9 @@ def score_updater(config_path, features, weights=None, hold_out=None):
     ``meta.hold_out``) of the cached ``features``: :func:`tf_lu.training.meta.evaluate_updater`'s scores with
     ``cls_gain`` and ``peak_error_gain`` (positive: better than no update), the config and the weights."""
     config = load_config(config_path, {"meta": {"hold_out": list(hold_out)}} if hold_out else None)
-    weights = weights or config.updater.updater_weights
+    weights = weights or config.updater.learned.weights
     if not weights:
-        raise TfLuError(f"{config_path} names no updater weights (key 'updater.updater_weights'); pass --weights")
+        raise TfLuError(f"{config_path} names no updater weights (key 'updater.learned.weights'); pass --weights")
     scores = evaluate_updater(config, load_network(config), features, weights)
     scores["cls_gain"] = scores["cls_none"] - scores["cls"]
     scores["peak_error_gain"] = scores["peak_error_none"] - scores["peak_error"]

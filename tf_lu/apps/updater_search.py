@@ -81,8 +81,9 @@ def check_unroll(space, features):
 
 def trial_overrides(values, hold_out, budget):
     """Config overrides of one trial's meta-training run that leaves the sequences ``hold_out`` out."""
-    return {"updater": {"kind": "learned", "hidden": int(values["hidden"]), "dropout": float(values["dropout"]),
-                        "interval": int(values["interval"])},
+    return {"updater": {"kind": "learned", "learned": {"hidden": int(values["hidden"]),
+                                                       "dropout": float(values["dropout"]),
+                                                       "interval": int(values["interval"])}},
             "meta": {"anchor_lambda": float(values["anchor_lambda"]), "unroll": int(values["unroll"]),
                      "hold_out": list(hold_out), "steps": budget.steps,
                      "steps_per_epoch": min(budget.steps, budget.steps_per_epoch), "seed": budget.seed}}
@@ -99,8 +100,9 @@ def fold_aucs(config_path, overrides, weights, sequences):
     from tf_lu.apps.tuning import track_auc
     from tf_lu.config import load_config
     from tf_lu.tracking.registry import tracker_from_config
-    updater = {**overrides["updater"], "updater_weights": weights}
-    tracker = tracker_from_config(load_config(config_path, {**overrides, "updater": updater}), "siamfc-learned")
+    learned = {**overrides["updater"]["learned"], "weights": weights}
+    config = load_config(config_path, {**overrides, "updater": {**overrides["updater"], "learned": learned}})
+    tracker = tracker_from_config(config, "siamfc-learned")
     return [track_auc(tracker, [sequence]) for sequence in sequences]
 
 

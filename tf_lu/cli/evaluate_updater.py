@@ -16,7 +16,7 @@ from tf_lu.cli.common import comma_list
 def add_arguments(parser):
     parser.add_argument("--config", required=True)
     parser.add_argument("--features", required=True, help="folder of feat-L*-*.tfrecord (tf-lu cache-features)")
-    parser.add_argument("--weights", help="updater weights (default: the config's updater.updater_weights)")
+    parser.add_argument("--weights", help="updater weights (default: the config's updater.learned.weights)")
     parser.add_argument("--hold-out", help="comma-separated sequence names (default: the config's meta.hold_out)")
     parser.add_argument("--out", help="also write the scores to this JSON file")
 

@@ -36,17 +36,18 @@ def template_shape(network):
 
 
 def load_networks(config_path):
-    """``(SiamFCNet, UpdaterNet)`` of a learned-updater tracker config, weights loaded."""
+    """``(SiamFCNet, UpdaterNet)`` of a learned-updater tracker config (a path or a shipped tracker name), weights
+    loaded."""
     from tf_lu.config import load_config
-    from tf_lu.tracking.registry import resolve_path
+    from tf_lu.tracking.registry import tracker_config_path
     from tf_lu.models.siamfc import load_siamfc_network
     from tf_lu.updaters.network import load_updater_net
-    config = load_config(resolve_path(config_path))
+    config = load_config(tracker_config_path(config_path))
     if config.updater.kind != "learned":
         raise TfLuError(f"{config_path}: backend timing needs a learned-updater tracker config")
     network = load_siamfc_network(config)
     template = template_shape(network)
-    net = load_updater_net(resolve_path(config.updater.updater_weights), config.updater, channels=int(template[-1]),
+    net = load_updater_net(config.updater.learned.weights, config.updater.learned, channels=int(template[-1]),
                            size=int(template[1]))
     return network, net
 
