@@ -72,10 +72,10 @@ SIZE, N = 64, 24
 GROUND_TRUTH = np.array([20.0, 20.0, 16.0, 16.0])
 
 
-def index_sequence(n=N, polygons=None):
+def index_sequence(n=N, regions=None):
     """Frames that carry their own index in every pixel; the target stands still at GROUND_TRUTH."""
     frames = [np.full((SIZE, SIZE, 3), i, dtype=np.uint8) for i in range(n)]
-    return VotSequence(name="still", frames=frames, boxes=np.tile(GROUND_TRUTH, (n, 1)), polygons=polygons)
+    return VotSequence(name="still", frames=frames, boxes=np.tile(GROUND_TRUTH, (n, 1)), regions=regions)
 
 
 class ScriptedTracker:
@@ -136,7 +136,7 @@ def test_supervised_run_reinitialises_five_frames_after_each_failure(tmp_path):
 
 def test_supervised_run_initialises_on_the_polygons_bounding_box():
     diamond = np.tile([28.0, 20, 36, 28, 28, 36, 20, 28], (N, 1))  # corners of a diamond inside [20, 36] x [20, 36]
-    sequence = index_sequence(polygons=diamond)
+    sequence = index_sequence(regions=list(diamond))
     sequence.boxes = np.tile([20.0, 20.0, 16.0, 16.0], (N, 1))
     tracker = ScriptedTracker()
     run = run_supervised(tracker, sequence)

@@ -83,10 +83,10 @@ def test_vot_benchmark_writes_results_summary_and_plots(vot_root, tmp_path):
     assert again == summary["trackers"] and set(curves["opencv-kcf"]) == {"baseline", "realtime"}
 
 
-def test_truncation_keeps_the_polygons(vot_root):
+def test_truncation_keeps_the_regions(vot_root):
     sequence = read_vot_dataset(vot_root)[0]
     short = truncate_vot_sequence(sequence, 4)
-    assert len(short) == 4 and short.polygons.tolist() == sequence.polygons[:4].tolist()
+    assert len(short) == 4 and [r.tolist() for r in short.regions] == [r.tolist() for r in sequence.regions[:4]]
     assert truncate_vot_sequence(sequence, 100) is sequence
 
 

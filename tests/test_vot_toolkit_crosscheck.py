@@ -93,7 +93,7 @@ def test_accuracy_failures_and_eao_curve_agree_with_the_vot_toolkit(tmp_path):
         write_run(str(tmp_path), "jitter", "baseline", name, run)
         groundtruth = str(tmp_path / f"{name}_groundtruth.txt")
         np.savetxt(groundtruth, sequence.boxes, fmt="%d", delimiter=",")
-        runs.append((run.trajectory, trajectory_overlaps(run.trajectory, sequence.polygons, (SIZE, SIZE))))
+        runs.append((run.trajectory, trajectory_overlaps(run.trajectory, sequence.regions, (SIZE, SIZE))))
         spec.append({"name": name, "size": [SIZE, SIZE], "groundtruth": groundtruth,
                      "result": run_paths(str(tmp_path), "jitter", "baseline", name)[0]})
     with open(tmp_path / "spec.json", "w") as handle:

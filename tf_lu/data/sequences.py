@@ -11,8 +11,7 @@ from typing import Callable, Optional, Sequence as TypingSequence
 import numpy as np
 from PIL import Image
 
-from tf_lu.data.box_files import parse_number_rows, read_box_file, read_text, write_box_file  # noqa: F401 (also
-# importable from here by the readers of other annotation formats)
+from tf_lu.data.box_files import read_box_file, write_box_file
 from tf_lu.data.images import image_shape, load_image, to_rgb
 from tf_lu.errors import TfLuError
 from tf_lu.geometry.boxes import from_otb, validate_initial_box

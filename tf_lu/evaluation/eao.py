@@ -59,13 +59,13 @@ def code_frames(trajectory, code):
     return [i for i, entry in enumerate(trajectory) if is_code(entry, code)]
 
 
-def trajectory_overlaps(trajectory, polygons, bounds):
-    """Per-frame overlap of each tracked region with the ground-truth polygon; NaN on code frames and where the
+def trajectory_overlaps(trajectory, regions, bounds):
+    """Per-frame overlap of each tracked region with the ground-truth region; NaN on code frames and where the
     target is absent.  ``bounds`` is the image ``(width, height)``."""
-    if len(trajectory) != len(polygons):
-        raise TfLuError(f"{len(trajectory)} trajectory entries but {len(polygons)} ground-truth regions")
-    return np.array([np.nan if is_code(entry) else region_overlap(entry, polygon, bounds)
-                     for entry, polygon in zip(trajectory, polygons)], dtype=np.float64)
+    if len(trajectory) != len(regions):
+        raise TfLuError(f"{len(trajectory)} trajectory entries but {len(regions)} ground-truth regions")
+    return np.array([np.nan if is_code(entry) else region_overlap(entry, region, bounds)
+                     for entry, region in zip(trajectory, regions)], dtype=np.float64)
 
 
 def sequence_accuracy(trajectory, overlaps, burnin=BURNIN):

@@ -10,7 +10,7 @@ import time
 
 from tqdm import tqdm
 
-from tf_lu.data.vot_sequences import VotSequence, sequence_polygons
+from tf_lu.data.vot_sequences import VotSequence, sequence_regions
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.eao import DEFAULT_PRESET, eao_range
 from tf_lu.evaluation.otb import build_trackers, staging_folder, truncate_sequence, warm_up
@@ -22,12 +22,12 @@ REPORT_FILES = ("summary.md", "expected_overlap.png", "ar_plot.png", "summary.js
 
 
 def truncate_vot_sequence(sequence, max_frames):
-    """The first ``max_frames`` frames of ``sequence`` (for quick smoke runs), scoring polygons kept."""
+    """The first ``max_frames`` frames of ``sequence`` (for quick smoke runs), scoring regions kept."""
     short = truncate_sequence(sequence, max_frames)
     if short is sequence:
         return sequence
     return VotSequence(name=short.name, frames=short.frames, boxes=short.boxes, loader=short.loader,
-                       absent=short.absent, polygons=sequence_polygons(sequence)[:len(short)])
+                       absent=short.absent, regions=sequence_regions(sequence)[:len(short)])
 
 
 def _move_tree(source, target):

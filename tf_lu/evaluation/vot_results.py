@@ -13,8 +13,8 @@ import os
 
 import numpy as np
 
-from tf_lu.data.sequences import parse_number_rows, read_text
-from tf_lu.data.vot_sequences import frame_size, sequence_polygons
+from tf_lu.data.box_files import parse_number_rows, read_text
+from tf_lu.data.vot_sequences import frame_size, sequence_regions
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.eao import DEFAULT_PRESET, eao_range, is_code, trajectory_overlaps, vot_scores
 from tf_lu.evaluation.otb import machine_description, result_trackers
@@ -87,7 +87,7 @@ def score_experiment(results_dir, tracker, experiment, sequences, preset, bounds
     runs = []
     for sequence in sequences:
         trajectory, times = read_run(results_dir, tracker, experiment, sequence)
-        runs.append((trajectory, trajectory_overlaps(trajectory, sequence_polygons(sequence), bounds[sequence.name]),
+        runs.append((trajectory, trajectory_overlaps(trajectory, sequence_regions(sequence), bounds[sequence.name]),
                      times))
     scores = vot_scores([(t, o) for t, o, _ in runs], preset, max(len(s) for s in sequences))
     scores["fps"] = _fps(runs)

@@ -11,8 +11,9 @@ Classes come from the sequence names (:mod:`tf_lu.data.object_classes`).
 """
 import numpy as np
 
-from tf_lu.data.object_classes import object_class, tracks_by_class
-from tf_lu.data.pairs import CROP_SIZE, EXEMPLAR_MARGIN, center_window, cutout, frame_pair, paste_patch
+from tf_lu.data.pairs.composite import cutout, frame_pair, paste_patch
+from tf_lu.data.pairs.crop_tracks import CROP_SIZE, EXEMPLAR_MARGIN, center_window
+from tf_lu.data.pairs.object_classes import object_class, tracks_by_class
 
 
 class ClassIndex:
