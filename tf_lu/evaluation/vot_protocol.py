@@ -1,9 +1,9 @@
 """VOT's supervised experiments: run a tracker with re-initialisation after each failure, in two timings.
 
 * :func:`run_supervised` (VOT "baseline"): the tracker sees every frame and is waited for.  When its box no longer
-  overlaps the ground truth (overlap 0, both clipped to the image), that frame is a failure; the tracker is
-  re-initialised :data:`SKIP_AFTER_FAILURE` frames later (on the next frame with a target from there), and the
-  frames in between are skipped.
+  overlaps the ground truth (pixel overlap 0 inside the image, :func:`tf_lu.geometry.raster.raster_overlap`, as the
+  VOT toolkit judges it), that frame is a failure; the tracker is re-initialised :data:`SKIP_AFTER_FAILURE` frames
+  later (on the next frame with a target from there), and the frames in between are skipped.
 * :func:`run_realtime` (VOT "realtime"): frames arrive at ``fps`` frames per second of wall time from each
   (re-)initialisation on; the tracker is timed on each frame it handles.  Whenever it is free it takes the newest
   frame that has arrived (or waits for the next one); frames that arrive while it is busy are never shown to it.
@@ -24,7 +24,7 @@ import numpy as np
 
 from tf_lu.data.vot_sequences import frame_size, sequence_regions
 from tf_lu.evaluation.eao import FAILURE, INIT, SKIPPED
-from tf_lu.geometry.polygons import region_overlap
+from tf_lu.geometry.raster import raster_overlap
 
 SKIP_AFTER_FAILURE = 5
 REALTIME_FPS = 20.0
@@ -48,7 +48,7 @@ def is_failure(box, region, bounds):
     box = np.asarray(box, dtype=np.float64).reshape(-1)
     if box.shape != (4,) or not np.all(np.isfinite(box)):
         return True
-    overlap = region_overlap(box, region, bounds)
+    overlap = raster_overlap(box, region, bounds)
     return bool(np.isfinite(overlap) and overlap <= 0.0)
 
 

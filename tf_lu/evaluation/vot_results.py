@@ -89,7 +89,7 @@ def score_experiment(results_dir, tracker, experiment, sequences, preset, bounds
         trajectory, times = read_run(results_dir, tracker, experiment, sequence)
         runs.append((trajectory, trajectory_overlaps(trajectory, sequence_regions(sequence), bounds[sequence.name]),
                      times))
-    scores = vot_scores([(t, o) for t, o, _ in runs], preset, max(len(s) for s in sequences))
+    scores = vot_scores([(t, o) for t, o, _ in runs], preset)
     scores["fps"] = _fps(runs)
     for entry, run in zip(scores["sequences"], runs):
         entry["fps"] = _fps([run])
@@ -154,7 +154,8 @@ def markdown_report(summary):
     sequences = list(summary["trackers"][names[0]]["sequences"]) if names else []
     low, high = summary["eao_range"]
     lines = ["# VOT supervised evaluation", "", f"Machine: {summary['machine']}", "",
-             f"EAO over sequence lengths [{low}, {high}] (preset {summary['preset']}); failure at overlap 0, "
+             f"EAO over [{low}, {high}] frames after each (re-)initialisation (preset {summary['preset']}, "
+             f"as vot-toolkit 0.9); failure at overlap 0, "
              f"re-initialisation 5 frames later, accuracy without the 10 burn-in frames of each (re-)initialisation; "
              f"realtime: frames arrive at {summary['realtime_fps']:g} fps.", "", markdown_table(summary), "",
              "## Accuracy / failures per sequence", "", "| sequence | " + " | ".join(names) + " |",
@@ -176,7 +177,8 @@ def _figure():
 
 
 def plot_expected_overlap(curves, summary, path):
-    """Expected overlap against sequence length (baseline solid, realtime dashed), the EAO range shaded."""
+    """Expected overlap against the frames after a (re-)initialisation (baseline solid, realtime dashed), the EAO
+    range shaded."""
     figure, axes = _figure()
     low, high = summary["eao_range"]
     axes.axvspan(low, high, color="0.9", label=f"EAO range [{low}, {high}]")
@@ -187,8 +189,8 @@ def plot_expected_overlap(curves, summary, path):
                 key = "eao" if experiment == "baseline" else "eao_realtime"
                 label = f"{tracker}{' realtime' if experiment == 'realtime' else ''} " \
                         f"[{_cell(summary['trackers'][tracker][key], 3)}]"
-                axes.plot(np.arange(1, len(curve) + 1), curve, style, color=f"C{index % 10}", label=label)
-    axes.set(title="Expected overlap", xlabel="Sequence length (frames)", ylabel="Expected average overlap",
+                axes.plot(np.arange(len(curve)), curve, style, color=f"C{index % 10}", label=label)
+    axes.set(title="Expected overlap", xlabel="Frames after (re-)initialisation", ylabel="Expected average overlap",
              ylim=(0, 1.02))
     axes.grid(True, alpha=0.3)
     axes.legend(loc="upper right", fontsize=7)
