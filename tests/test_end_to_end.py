@@ -10,7 +10,7 @@ from tf_lu.config import DataConfig, load_config
 from tf_lu.data.curation import pair_stream
 from tf_lu.data.pairs import crop_track_from_sequence
 from tf_lu.data.synthetic import SyntheticConfig, generate_dataset
-from tf_lu.evaluation.otb import run_benchmark
+from tf_lu.evaluation.benchmark import run_benchmark
 from tf_lu.data.records import write_pair_records
 from tf_lu.training.extractor import train_extractor
 from tf_lu.tracking.registry import tracker_from_config

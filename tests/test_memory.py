@@ -4,7 +4,7 @@ import pytest
 
 from tf_lu.cli.time_memory import parse_overrides
 from tf_lu.errors import TfLuError
-from tf_lu.evaluation.memory import measure_memory, ping_pong, resident_mib
+from tf_lu.timing.memory import measure_memory, ping_pong, resident_mib
 
 
 def test_ping_pong_plays_the_loop_forwards_then_backwards():

@@ -272,7 +272,7 @@ def test_skipping_unreadable_records_trains_and_counts_them(pair_records, tmp_pa
 KILLED_BENCHMARK = r'''
 import sys, time
 from tf_lu.data.sequences import read_otb_dataset
-from tf_lu.evaluation.otb import run_benchmark
+from tf_lu.evaluation.benchmark import run_benchmark
 from tf_lu.tracking.peers import OpenCVTracker
 
 class Slow:

@@ -108,7 +108,7 @@ def test_missing_folds_and_bad_numbers_are_one_line_errors(tmp_path):
     with pytest.raises(TfLuError, match="at least 1"):
         SearchBudget(steps=0)
     from tf_lu.apps.updater_search import UpdaterSpace, check_unroll
-    from tf_lu.evaluation.pipeline_timing import write_generated_features
+    from tf_lu.timing.pipeline import write_generated_features
     features = write_generated_features(str(tmp_path / "features"), shape=(2, 2, 1), length=6, sequences=2)
     check_unroll(UpdaterSpace(unroll=(2, 3)), features)
     with pytest.raises(TfLuError, match=r"unroll 4 does not divide every bucket length .* \(6\)"):

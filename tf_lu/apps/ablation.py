@@ -10,7 +10,7 @@ import os
 from tf_lu.config import load_config
 from tf_lu.data.sequences import read_otb_dataset
 from tf_lu.errors import TfLuError
-from tf_lu.evaluation.otb import run_benchmark
+from tf_lu.evaluation.benchmark import run_benchmark
 from tf_lu.models.networks import load_network
 from tf_lu.tracking.registry import ABLATION_CONFIG_DIR, build_tracker, config_tracker_names
 from tf_lu.training.meta import train_updater

@@ -63,6 +63,12 @@ def _resumable_grid_oracle(kt):
     return ResumableGridSearchOracle
 
 
+def alpha_grid():
+    """The paper's grid of EMA's alpha: 0.01 to 0.20 in steps of 0.01 [P, Sec. V-A]."""
+    start, stop, step = paper.EMA_ALPHA_SEARCH
+    return [round(a, 2) for a in np.arange(start, stop + step / 2, step)]
+
+
 def search_ema_alpha(config, sequences, directory, alphas=None, progress=True, network=None):
     """Grid-search EMA's alpha with keras-tuner; returns ``(best_alpha, {alpha: auc})``.  Resumable: trials finished
     in ``directory`` are kept and the search goes on from the next alpha.  Each trial's tracker is ``config`` (SiamFC
@@ -72,8 +78,7 @@ def search_ema_alpha(config, sequences, directory, alphas=None, progress=True, n
     from tf_lu.models.networks import load_network
     from tf_lu.tracking.registry import tracker_from_config
     kt, TrackingTuner = _tuner_class()
-    start, stop, step = paper.EMA_ALPHA_SEARCH
-    alphas = alphas or [round(a, 2) for a in np.arange(start, stop + step / 2, step)]
+    alphas = alphas or alpha_grid()
     network = network if network is not None else load_network(config)
 
     def make_tracker(hp):

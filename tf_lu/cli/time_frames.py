@@ -11,7 +11,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    from tf_lu.evaluation.frame_timing import time_frames, timing_table
+    from tf_lu.timing.frames import time_frames, timing_table
     from tf_lu.tracking.registry import build_tracker
     trackers = {name: build_tracker(name) for name in comma_list(args.trackers)}
     print(timing_table(time_frames(trackers, frames=args.frames)))

@@ -39,7 +39,7 @@ def parse_overrides(items):
 
 
 def run(args):
-    from tf_lu.evaluation.memory import measure_memory
+    from tf_lu.timing.memory import measure_memory
     from tf_lu.tracking.registry import build_tracker
     try:
         counts = [int(c) for c in comma_list(args.frames)]

@@ -24,7 +24,7 @@ def run(args):
     import tempfile
 
     from tf_lu.config import load_config
-    from tf_lu.evaluation.pipeline_timing import (pipeline_table, time_chunk_pipeline, time_pair_pipeline,
+    from tf_lu.timing.pipeline import (pipeline_table, time_chunk_pipeline, time_pair_pipeline,
                                                   time_pipelines, write_generated_features)
     from tf_lu.models.backbones import scaled_channels
     config = load_config(args.config)

@@ -55,6 +55,20 @@ class Sequence:
     def init_box(self):
         return self.boxes[0]
 
+    def head(self, count):
+        """The first ``count`` frames as a sequence of the same kind."""
+        return dataclasses.replace(self, frames=list(self.frames[:count]), boxes=self.boxes[:count],
+                                   absent=self.absent[:count])
+
+
+def truncate_sequence(sequence, max_frames):
+    """The first ``max_frames`` frames of ``sequence`` (``sequence`` itself when it is no longer; for quick runs)."""
+    if max_frames is None or max_frames >= len(sequence):
+        return sequence
+    if max_frames < 1:
+        raise TfLuError(f"max frames must be at least 1, got {max_frames}")
+    return sequence.head(max_frames)
+
 
 def _natural_key(path):
     return [int(tok) if tok.isdigit() else tok for tok in re.split(r"(\d+)", os.path.basename(path))]

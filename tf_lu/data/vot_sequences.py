@@ -43,6 +43,9 @@ class VotSequence(Sequence):
             self.regions = box_regions(self)
         self.regions = [np.asarray(region, dtype=np.float64).reshape(-1) for region in self.regions]
 
+    def head(self, count):
+        return dataclasses.replace(super().head(count), regions=self.regions[:count])
+
 
 def box_regions(sequence):
     """A sequence's boxes as scoring regions: NaN for absent or degenerate boxes."""

@@ -13,6 +13,7 @@ import os
 
 import numpy as np
 
+from tf_lu.atomic_files import write_text_atomic
 from tf_lu.data.box_files import parse_number_rows, read_text
 from tf_lu.data.vot_sequences import frame_size, sequence_regions
 from tf_lu.errors import TfLuError
@@ -30,14 +31,25 @@ def run_paths(results_dir, tracker, experiment, sequence_name):
 
 
 def write_run(results_dir, tracker, experiment, sequence_name, run):
-    """Write a :class:`~tf_lu.evaluation.vot_protocol.VotRun` as VOT result files."""
+    """Write a :class:`~tf_lu.evaluation.vot_protocol.VotRun` as VOT result files, each atomically (the time file
+    first, so a whole trajectory file means a whole run)."""
     path, time_path = run_paths(results_dir, tracker, experiment, sequence_name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     lines = [str(int(e)) if is_code(e) else ",".join(f"{v:.4f}" for v in np.asarray(e).reshape(-1))
              for e in run.trajectory]
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
-    np.savetxt(time_path, np.asarray(run.times, dtype=np.float64), fmt="%.9f")
+    write_text_atomic(time_path, "".join(f"{t:.9f}\n" for t in np.asarray(run.times, dtype=np.float64)))
+    write_text_atomic(path, "\n".join(lines) + "\n")
+
+
+def finished_run(results_dir, tracker, experiment, sequence):
+    """True when ``results_dir`` holds the whole run (one trajectory line per frame, a time file beside it)."""
+    path, time_path = run_paths(results_dir, tracker, experiment, sequence.name)
+    if not (os.path.isfile(path) and os.path.isfile(time_path)):
+        return False
+    try:
+        return len(parse_trajectory(read_text(path, "result"), path)) == len(sequence)
+    except TfLuError:
+        return False
 
 
 def parse_trajectory(text, source):

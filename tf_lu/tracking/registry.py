@@ -14,7 +14,8 @@ boxes.
 import glob
 import os
 
-from tf_lu.config import load_config
+from tf_lu.config import load_config, to_dict
+from tf_lu.fingerprints import config_fingerprint
 from tf_lu.errors import TfLuError
 from tf_lu.models.crop_sizes import feature_sides
 from tf_lu.models.networks import head_for, load_network
@@ -71,10 +72,19 @@ def tracker_from_config(config, name="tracker", network=None):
     ``config.updater.kind`` (none, EMA, SGD, learned).  Every tool that tracks builds its trackers here.
 
     ``network``: an already loaded network of ``config.backbone.kind`` to track with (a search builds many trackers
-    that differ only in their updater settings); by default it is loaded from ``config.weights``."""
+    that differ only in their updater settings); by default it is loaded from ``config.weights``.  The tracker's
+    ``fingerprint`` is the resolved config and a digest of each weights file (:mod:`tf_lu.fingerprints`)."""
     network = network if network is not None else load_network(config)
     feature_sides(network.backbone, config.track.exemplar_size, config.track.instance_size, "track")
-    return Tracker(network.backbone, head_for(config, network), build_updater(config.updater), config.track, name)
+    tracker = Tracker(network.backbone, head_for(config, network), build_updater(config.updater), config.track, name)
+    tracker.fingerprint = config_fingerprint(to_dict(config), weight_files(config))
+    return tracker
+
+
+def weight_files(config):
+    """The weights files a tracker of ``config`` loads: the network's, and the learned updater's."""
+    learned = config.updater.learned.weights if config.updater.kind == "learned" else None
+    return [path for path in (config.weights, learned) if path]
 
 
 def build_tracker(name, overrides=None):

@@ -16,7 +16,7 @@ the first output (the response) copied back and the updater's state left on the 
 In both, every input is sent from the host on every call: the search crops, as a tracker sends each frame, and also
 the updater's state (2 x 6 x 6 x 64 floats for the shipped updater, 18 KB), which a tracker would keep on the device.
 What the tracker does around them on the host (cropping, upsampling the response, the updater's window) is not
-counted: the full tracker's speed is the benchmark's fps (:mod:`tf_lu.evaluation.otb`) and :mod:`tf_lu.evaluation.frame_timing`.
+counted: the full tracker's speed is the benchmark's fps (:mod:`tf_lu.evaluation.otb`) and :mod:`tf_lu.timing.frames`.
 
 Every model also runs once on fixed, seeded inputs; those outputs are saved so that one backend's can be compared with
 another's (:func:`compare_outputs`).
