@@ -1,14 +1,15 @@
 """What the parts of one SiamFC tracking step cost under the active Keras backend (a benchmark, not a test).
 
 The networks (backbone, cross-correlation, the learned updater) are written in ``keras.ops`` only, so the same code
-and weight files run under TensorFlow here and under JAX on a machine where TensorFlow cannot be installed (the lent
-GPU machine: REFERENCE section 6, the CUDA build of TensorFlow is 572 MB and what travels there is 64 MiB).  This
-builds, from one tracker config and its weights, three compiled models with fixed shapes:
+and weight files run under TensorFlow here and under JAX on a machine where TensorFlow cannot be installed (a lent
+GPU machine: docs/RESULTS.md, "The step's networks on a GPU").  This builds, from one tracker config and its
+weights, three compiled models with fixed shapes:
 
 * ``exemplar``: the exemplar crop (1, 127, 127, 3) to the template;
 * ``step_none``: the search pyramid (3, 255, 255, 3) and a template to the three responses (SiamFC-3s without update);
 * ``step_learned``: the same, plus one learned-updater step (the 2-layer ConvGRU and its output convolution) in the
-  same graph, as the tracker fuses it into its search step (:meth:`tf_lu.updaters.learned.LearnedUpdater.graph_step` inside :mod:`tf_lu.tracking.step`).
+  same graph, as the tracker fuses it into its search step (:meth:`tf_lu.updaters.learned.LearnedUpdater.graph_step`
+  inside :mod:`tf_lu.tracking.step`).
 
 Each model runs side by side in turn, so that a change of load touches all alike, in one of two ways: through
 ``predict_on_batch`` (every output copied back to the host), or through the backend's compiled function with only

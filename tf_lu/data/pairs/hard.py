@@ -1,5 +1,5 @@
-"""Training pairs that teach the extractor to tell the target from look-alikes (REFERENCE section 8, after
-DaSiamRPN's semantic negatives):
+"""Training pairs that teach the extractor to tell the target from look-alikes (after DaSiamRPN's semantic
+negatives, Zhu et al. 2018; docs/RESULTS.md, "An extractor trained against look-alikes"):
 
 - :func:`negative_pair`: the exemplar of one object and the search crop of *another* (of the same class with
   probability ``same_class``); every cell of its label map is negative.
