@@ -134,3 +134,13 @@ def test_benchmark_command_on_a_malformed_vot_folder_is_a_one_line_error(vot_roo
                  str(tmp_path / "o")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "11 regions but 12 frames" in err[0]
+
+
+def test_options_of_the_other_protocol_are_one_line_errors_before_any_work(vot_root, tmp_path, capsys):
+    for args, fragment in ((["--vot-preset", "vot2017"], "--vot-preset works with --protocol vot only"),
+                           (["--protocol", "vot", "--batch-streams", "2"], "--batch-streams works with --protocol otb")):
+        out = str(tmp_path / "o")
+        code = main(["benchmark", "--data", vot_root, "--trackers", "opencv-kcf", "--out", out, *args])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and fragment in err[0], err
+        assert not os.path.exists(out)
