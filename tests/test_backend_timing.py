@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from tf_lu.errors import TfLuError
-from tf_lu.evaluation import backend_timing as bt
+from tf_lu.timing import backend as bt
 
 
 @pytest.fixture(scope="module")
@@ -66,15 +66,25 @@ def _imported_packages(nodes):
 
 
 @pytest.mark.parametrize("module", ["models/backbones", "models/correlation", "updaters/recurrent", "updaters/recurrent_cells", "models/siamfc",
-                                    "updaters/network", "evaluation/backend_timing"])
+                                    "updaters/network", "timing/backend"])
 def test_portable_modules_do_not_import_tensorflow(module):
     """These run under Keras's JAX backend where TensorFlow is absent (docs/RESULTS.md, "The step's networks on a GPU"): keras.ops only.
-    backend_timing may name TensorFlow inside a function that runs only under the TensorFlow backend."""
+    timing/backend may name TensorFlow inside a function that runs only under the TensorFlow backend."""
     import ast
     import os
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tf_lu", module + ".py")
     with open(path) as f:
         tree = ast.parse(f.read())
     assert "tensorflow" not in _imported_packages(tree.body)
-    if module != "evaluation/backend_timing":
+    if module != "timing/backend":
         assert "tensorflow" not in _imported_packages(ast.walk(tree))
+
+
+def test_networks_load_from_a_tracker_name_or_config_path():
+    """``tf-lu time backend`` without --random: the shipped learned tracker's networks, by name or by path."""
+    from tf_lu.resources import shipped_config
+    for source in ("siamfc-learned", shipped_config("trackers/siamfc-learned")):
+        network, net = bt.load_networks(source)
+        assert tuple(bt.template_shape(network))[-1] == net.channels
+    with pytest.raises(TfLuError, match="learned-updater tracker config"):
+        bt.load_networks("siamfc-none")

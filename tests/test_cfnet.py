@@ -105,7 +105,7 @@ def test_loader_round_trip_and_errors(saved_weights, tmp_path):
 def test_tracker_loop_and_updaters_run_on_filters(saved_weights, tmp_path, kind):
     path = tmp_path / f"cfnet-{kind}.yaml"
     path.write_text(f"base: {CFNET_CONFIG}\nweights: {saved_weights}\nupdater:\n  kind: {kind}\n"
-                    "  sgd_long_term_iters: 3\n  sgd_short_term_iters: 2\n  sgd_long_term_every: 2\n")
+                    "  sgd: {long_term_iters: 3, short_term_iters: 2, long_term_every: 2}\n")
     tracker = build_tracker(str(path))
     assert isinstance(tracker, Tracker) and isinstance(tracker.head, CFNetHead)
     assert tracker.upscale == 33 * 8
@@ -117,9 +117,10 @@ def test_tracker_loop_and_updaters_run_on_filters(saved_weights, tmp_path, kind)
 
 
 def test_learned_updater_runs_on_cfnet_filters_in_the_tracker_loop(saved_weights):
-    config = load_config(CFNET_CONFIG, {"weights": saved_weights, "updater": {"kind": "learned", "hidden": 8}})
+    overrides = {"weights": saved_weights, "updater": {"kind": "learned", "learned": {"hidden": 8}}}
+    config = load_config(CFNET_CONFIG, overrides)
     network = load_cfnet_network(config)
-    updater = LearnedUpdater(config.updater, net=UpdaterNet(32, hidden=8).build_for(21))
+    updater = LearnedUpdater(config.updater.learned, net=UpdaterNet(32, hidden=8).build_for(21))
     tracker = Tracker(network.backbone, head_for(config, network), updater, config.track, "cfnet-learned")
     sequence = generate_dataset(4, 1, SyntheticConfig(num_frames=4, height=120, width=160))[0]
     tracker.init(sequence.frame(0), sequence.boxes[0])

@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 from tf_lu.cli.main import main
-from tf_lu.config import UpdaterConfig, load_config
+from tf_lu.config import LearnedConfig, load_config
 from tf_lu.data.pairs import crop_track_from_sequence
 from tf_lu.data.records import sequence_file_name, write_sequence_shard
 from tf_lu.data.records.features import FEATURE_META, chunk_dataset
@@ -45,7 +45,7 @@ def random(*shape, seed=0):
 def learned_step(head, pyramid, peak, scale, net=None):
     """One graph step of a tiny learned updater with ``head`` attached (or none): (updater, state before, theta)."""
     side = M + (2 * MARGIN if isinstance(head, CFNetHead) else 0)
-    updater = LearnedUpdater(UpdaterConfig(kind="learned"), net=net or UpdaterNet(C, hidden=3).build_for(M))
+    updater = LearnedUpdater(LearnedConfig(), net=net or UpdaterNet(C, hidden=3).build_for(M))
     if head is not None:
         updater.attach(head)
     first = random(1, side, side, C, seed=3)
@@ -140,7 +140,8 @@ def test_cache_features_rejects_crops_of_another_size_than_the_trackers(cfnet_fe
         cache_features(cfnet_features[0], str(tmp_path / "feat"), network.backbone, progress=False, crop_size=191)
 
 
-TINY_META = {"updater": {"hidden": 4}, "meta": {"unroll": 2, "batch_size": 2, "steps": 2, "steps_per_epoch": 2}}
+TINY_META = {"updater": {"learned": {"hidden": 4}},
+             "meta": {"unroll": 2, "batch_size": 2, "steps": 2, "steps_per_epoch": 2}}
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +162,7 @@ def test_meta_training_on_cfnet_filters_runs_with_a_finite_loss(cfnet_features, 
     theta_1 = trainer.candidate(features, tf.zeros((2, 2), tf.int32))
     assert theta_1.shape == (2, 21, 21, 32)
     np.testing.assert_array_equal(trainer.peak_cells(parts[0].respond(theta_1, features)), 0)
-    assert summary["steps"] == 2 and summary["updater"]["hidden"] == 4
+    assert summary["steps"] == 2 and summary["updater"]["learned"]["hidden"] == 4
     for key in ("loss", "cls", "cls_none", "anchor"):
         assert np.all(np.isfinite(summary["history"][key])), key
 
@@ -170,7 +171,8 @@ def test_meta_trained_cfnet_weights_load_and_track(cfnet_run):
     config, _, out = cfnet_run
     network = load_network(config)
     weights = os.path.join(out, "updater.weights.h5")
-    updater = LearnedUpdater(load_config(CFNET_UPDATER, {"updater": {"hidden": 4, "updater_weights": weights}}).updater)
+    updater = LearnedUpdater(load_config(CFNET_UPDATER, {"updater": {"learned": {"hidden": 4, "weights": weights}}})
+                             .updater.learned)
     tracker = Tracker(network.backbone, head_for(config, network), updater, config.track, "cfnet-learned")
     sequence = generate_dataset(8, 1, SyntheticConfig(num_frames=3, height=120, width=160))[0]
     tracker.init(sequence.frame(0), sequence.boxes[0])

@@ -197,7 +197,7 @@ def test_ablate_trains_each_variant_into_its_folder_and_benchmarks_it_there(caps
     trained, built = [], {}
 
     def fake_train(config, network, features, out):
-        trained.append((config.updater.hidden, out))
+        trained.append((config.updater.learned.hidden, out))
         return {"steps": config.meta.steps, "history": {"loss": [0.5]}}
 
     def fake_build(name, overrides=None):
@@ -207,7 +207,7 @@ def test_ablate_trains_each_variant_into_its_folder_and_benchmarks_it_there(caps
 
     monkeypatch.setattr(ablate, "train_updater", lambda config, network, features, out, verbose: fake_train(
         config, network, features, out))
-    monkeypatch.setattr(ablate, "load_siamfc_network", lambda config: None)
+    monkeypatch.setattr(ablate, "load_network", lambda config: None)
     monkeypatch.setattr(ablate, "build_tracker", fake_build)
     out = tmp_path / "abl"
     (tmp_path / "feat").mkdir()
@@ -217,7 +217,7 @@ def test_ablate_trains_each_variant_into_its_folder_and_benchmarks_it_there(caps
     assert code == 0, err
     assert trained == [(128, str(out / "hidden128"))]
     assert built == {"opencv-kcf": None, "siamfc-learned-hidden128": {
-        "updater": {"updater_weights": str(out / "hidden128" / "updater.weights.h5")}}}
+        "updater": {"learned": {"weights": str(out / "hidden128" / "updater.weights.h5")}}}}
     assert "| siamfc-learned-hidden128 |" in stdout and "| 7 |" in stdout
     assert (out / "ablations.md").read_text().strip() == stdout.strip()
 
@@ -231,7 +231,7 @@ def test_search_ema_defaults_to_the_shipped_config_and_writes_its_record(capsys,
     from tf_lu.apps import search_ema
     seen = {}
 
-    def fake_search(config, sequences, directory):
+    def fake_search(config, sequences, directory, alphas=None):
         seen.update(kind=config.updater.kind, frames=[len(s) for s in sequences], directory=directory)
         return 0.02, {0.01: 0.5, 0.02: 0.625}
 

@@ -9,9 +9,10 @@ MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 # Package layers, lowest first: a module may import only from its own layer or from lower ones.
 LAYERS = [
-    {"tf_lu", "tf_lu.errors", "tf_lu.paper", "tf_lu.resources", "tf_lu.config", "tf_lu.atomic_files"},
+    {"tf_lu", "tf_lu.errors", "tf_lu.paper", "tf_lu.resources", "tf_lu.config", "tf_lu.atomic_files",
+     "tf_lu.fingerprints"},
     {"tf_lu.geometry"}, {"tf_lu.models"}, {"tf_lu.updaters"}, {"tf_lu.data"}, {"tf_lu.tracking"},
-    {"tf_lu.evaluation", "tf_lu.training"}, {"tf_lu.apps", "tf_lu.export"}, {"tf_lu.web"},
+    {"tf_lu.evaluation", "tf_lu.training", "tf_lu.timing"}, {"tf_lu.apps", "tf_lu.export"}, {"tf_lu.web"},
     {"tf_lu.cli", "tf_lu.__main__"},
 ]
 

@@ -3,6 +3,7 @@ import os
 import pytest
 
 from tf_lu import paper
+from conftest import ROOT
 from tf_lu.config import Config, load_config
 from tf_lu.errors import TfLuError
 
@@ -10,15 +11,15 @@ from tf_lu.errors import TfLuError
 def test_defaults_come_from_the_paper_module():
     config = Config()
     assert config.track.scale_step == paper.SIAMFC_SCALE_STEP
-    assert config.updater.hidden == paper.UPDATER_HIDDEN_SIAMFC
+    assert config.updater.learned.hidden == paper.UPDATER_HIDDEN_SIAMFC
 
 
 def test_yaml_override_and_base(tmp_path):
     (tmp_path / "base.yaml").write_text("backbone: {width: 0.5}\ntrack: {scale_num: 5}\n")
-    (tmp_path / "exp.yaml").write_text("base: base.yaml\nupdater: {kind: ema, alpha: 0.05}\n")
+    (tmp_path / "exp.yaml").write_text("base: base.yaml\nupdater: {kind: ema, ema: {alpha: 0.05}}\n")
     config = load_config(str(tmp_path / "exp.yaml"))
     assert config.backbone.width == 0.5 and config.track.scale_num == 5
-    assert config.updater.kind == "ema" and config.updater.alpha == 0.05
+    assert config.updater.kind == "ema" and config.updater.ema.alpha == 0.05
 
 
 def _load_error(tmp_path, text):
@@ -65,17 +66,17 @@ def _shipped_yaml_files():
 def test_every_shipped_yaml_file_loads_and_its_files_exist(relative):
     from tf_lu.resources import config_dir
     config = load_config(config_dir(relative))
-    for path in (config.weights, config.updater.updater_weights):
+    for path in (config.weights, config.updater.learned.weights):
         assert path is None or (os.path.isabs(path) and os.path.isfile(path)), path
 
 
 def test_relative_paths_are_resolved_against_the_file_that_names_them(tmp_path):
     (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "base.yaml").write_text("weights: w.h5\nupdater: {updater_weights: ../u.h5}\n")
+    (tmp_path / "sub" / "base.yaml").write_text("weights: w.h5\nupdater: {learned: {weights: ../u.h5}}\n")
     (tmp_path / "exp.yaml").write_text("base: sub/base.yaml\n")
     config = load_config(str(tmp_path / "exp.yaml"))
     assert config.weights == str(tmp_path / "sub" / "w.h5")
-    assert config.updater.updater_weights == str(tmp_path / "u.h5")
+    assert config.updater.learned.weights == str(tmp_path / "u.h5")
 
 
 @pytest.mark.parametrize("files, fragment", [
@@ -104,10 +105,11 @@ def test_bad_base_chains_are_one_line_errors(tmp_path, files, fragment):
     ("track: {scale_lr: .nan}\n", "track.scale_lr"),
     ("track: {min_size: 0}\n", "track.min_size"),
     ("backbone: {width: 0}\n", "backbone.width"),
-    ("updater: {alpha: -0.1}\n", "updater.alpha"),
-    ("updater: {interval: 0}\n", "updater.interval"),
-    ("updater: {dropout: 1.0}\n", "updater.dropout"),
-    ("updater: {sgd_lr: .inf}\n", "updater.sgd_lr"),
+    ("updater: {ema: {alpha: -0.1}}\n", "updater.ema.alpha"),
+    ("updater: {learned: {interval: 0}}\n", "updater.learned.interval"),
+    ("updater: {learned: {dropout: 1.0}}\n", "updater.learned.dropout"),
+    ("updater: {sgd: {lr: .inf}}\n", "updater.sgd.lr"),
+    ("updater: {sgd: {set_size: 0}}\n", "updater.sgd.set_size"),
     ("train: {steps: 0}\n", "train.steps"),
     ("train: {steps_per_epoch: -5}\n", "train.steps_per_epoch"),
     ("train: {instance_size: 127}\n", "train.instance_size"),
@@ -135,3 +137,45 @@ def test_values_are_checked_after_the_whole_base_chain(tmp_path):
     assert config.track.instance_size == 127
     with pytest.raises(TfLuError, match="track.scale_num"):
         load_config(str(tmp_path / "child.yaml"), {"track": {"scale_num": 2}})
+
+
+@pytest.mark.parametrize("text, old, new", [
+    ("updater: {kind: ema, alpha: 0.03}\n", "updater.alpha", "updater.ema.alpha"),
+    ("updater:\n  kind: sgd\n  sgd_lr: 5.0\n", "updater.sgd_lr", "updater.sgd.lr"),
+    ("updater: {sgd_long_term_iters: 3}\n", "updater.sgd_long_term_iters", "updater.sgd.long_term_iters"),
+    ("updater: {hidden: 64}\n", "updater.hidden", "updater.learned.hidden"),
+    ("updater: {updater_weights: u.h5}\n", "updater.updater_weights", "updater.learned.weights"),
+])
+def test_a_method_key_at_the_top_of_the_updater_section_names_its_place(tmp_path, text, old, new):
+    message = _load_error(tmp_path, text)
+    assert f"'{old}'" in message and f"'{new}'" in message and "\n" not in message
+
+
+def test_an_old_updater_key_fails_on_the_command_line_with_one_line(tmp_path, capsys, generated_otb_folder):
+    from tf_lu.cli.main import main
+    path = tmp_path / "my-ema.yaml"
+    base = os.path.join(ROOT, "configs", "trackers", "siamfc-ema.yaml")
+    path.write_text(f"base: {base}\nupdater:\n  alpha: 0.03\n")
+    out = str(tmp_path / "o")
+    assert main(["benchmark", "--data", generated_otb_folder, "--trackers", str(path), "--out", out]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "'updater.alpha'" in lines[0] and "'updater.ema.alpha'" in lines[0], lines
+
+
+def test_each_rule_stands_beside_its_field():
+    """Every numeric field of every section names a rule (so none goes unchecked), and every rule name is known."""
+    import dataclasses
+    from tf_lu.config import RULES
+
+    def fields(part, where):
+        for field in dataclasses.fields(part):
+            value = getattr(part, field.name)
+            if dataclasses.is_dataclass(value):
+                yield from fields(value, f"{where}{field.name}.")
+            else:
+                yield f"{where}{field.name}", field, value
+
+    unchecked = [path for path, field, value in fields(Config(), "")
+                 if isinstance(value, (int, float)) and not isinstance(value, bool) and "rule" not in field.metadata]
+    assert unchecked == []
+    assert all(field.metadata["rule"] in RULES for _, field, _ in fields(Config(), "") if "rule" in field.metadata)

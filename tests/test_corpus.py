@@ -321,7 +321,7 @@ def test_bad_benchmark_arguments(tmp_path, capsys, case, fragment):
     ({"t.yaml": "base: {a: 1}\n"}, "'base' must be"),
     ({"t.yaml": "track: {scale_num: 0}\n"}, "track.scale_num"),
     ({"t.yaml": "track: {instance_size: 100}\n"}, "track.instance_size"),
-    ({"t.yaml": "updater: {kind: ema, alpha: 1.5}\n"}, "updater.alpha"),
+    ({"t.yaml": "updater: {kind: ema, ema: {alpha: 1.5}}\n"}, "updater.ema.alpha"),
     ({"t.yaml": "updater: {speed: 3}\n"}, "updater.speed"),
     ({"t.yaml": "- a\n- b\n"}, "expected a mapping"),
     ({"t.yaml": "track: {scale_num: 101}\n"}, "track.scale_num"),
@@ -329,7 +329,7 @@ def test_bad_benchmark_arguments(tmp_path, capsys, case, fragment):
     ({"t.yaml": f"base: {NONE}\ntrack: {{exemplar_size: 3, instance_size: 5}}\n"}, "too small for the network"),
     ({"t.yaml": f"base: {NONE}\ntrack: {{exemplar_size: 40, instance_size: 60}}\n"}, "track.exemplar_size"),
     ({"t.yaml": f"base: {NONE}\nbackbone: {{width: 0.3}}\n"}, "cannot load weights"),
-    ({"t.yaml": f"base: {LEARNED}\nupdater: {{hidden: 7}}\n"}, "cannot load updater weights"),
+    ({"t.yaml": f"base: {LEARNED}\nupdater: {{learned: {{hidden: 7}}}}\n"}, "cannot load updater weights"),
     ({"t.yaml": f"base: {NONE}\nweights: nowhere.weights.h5\n"}, "weights file not found"),
     ({}, "not found"),
 ])

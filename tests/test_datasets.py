@@ -135,11 +135,10 @@ def write_vot(root):
         write_jpeg(os.path.join(root, "poly", "color", f"{i + 1:08d}.jpg"), boxes[i], i)
         write_jpeg(os.path.join(root, "rect", f"{i + 1:08d}.jpg"), boxes[i], i)
     with open(os.path.join(root, "poly", "groundtruth.txt"), "w") as handle:
-        for x, y, w, h in boxes:   # a rotated-looking quadrilateral whose bounding rectangle is the box (1-based)
-            x1, y1 = x + 1, y + 1
+        for x1, y1, w, h in boxes:   # a rotated-looking quadrilateral whose bounding rectangle is the box (0-based)
             handle.write(f"{x1 + 3},{y1},{x1 + w},{y1 + 4},{x1 + w - 2},{y1 + h},{x1},{y1 + h - 5}\n")
     with open(os.path.join(root, "rect", "groundtruth.txt"), "w") as handle:
-        handle.write("\n".join(f"{x + 1},{y + 1},{w},{h}" for x, y, w, h in boxes) + "\n")
+        handle.write("\n".join(f"{x},{y},{w},{h}" for x, y, w, h in boxes) + "\n")
     with open(os.path.join(root, "list.txt"), "w") as handle:
         handle.write("poly\nrect\n")
     return root
@@ -285,7 +284,7 @@ def test_vot_polygons_and_rectangles(tmp_path):
     np.testing.assert_allclose(poly.boxes, moving_boxes())              # polygon -> its min/max rectangle
     np.testing.assert_allclose(rect.boxes, moving_boxes())
     assert os.path.basename(os.path.dirname(poly.frames[0])) == "color"
-    np.testing.assert_allclose(vot_boxes("x", text="1,1,11,1,11,21,1,21\n0,0,0,0\n")[0], [0, 0, 10, 20])
+    np.testing.assert_allclose(vot_boxes("x", text="1,1,11,1,11,21,1,21\n0,0,0,0\n")[0], [1, 1, 10, 20])
     with open(os.path.join(root, "poly", "groundtruth.txt"), "a") as handle:
         handle.write("1,2,3,4,5,6\n")
     with pytest.raises(TfLuError, match=r"groundtruth\.txt, line 7: expected 4 or 8 values, got 6"):
@@ -294,10 +293,10 @@ def test_vot_polygons_and_rectangles(tmp_path):
 
 def test_vot_zero_box_is_absent_and_otb_through_the_same_interface(tmp_path):
     boxes = vot_boxes("x", text="1,1,10,10\n0,0,0,0\n")
-    assert np.isnan(boxes).sum() == 0
+    assert boxes[0].tolist() == [1, 1, 10, 10] and np.all(np.isnan(boxes[1]))       # 0-based as given; 0,0,0,0 absent
     root = write_vot(str(tmp_path / "vot"))
     with open(os.path.join(root, "rect", "groundtruth.txt"), "w") as handle:
-        handle.write("\n".join(["11,9,20,16", "0,0,0,0"] + ["11,9,20,16"] * 4) + "\n")
+        handle.write("\n".join(["10,8,20,16", "0,0,0,0"] + ["10,8,20,16"] * 4) + "\n")
     rect = list(read_dataset("vot", root))[1]
     assert _absent(rect) == [1] and np.all(np.isnan(rect.boxes[1]))
     otb = list(read_dataset("otb", write_otb(str(tmp_path / "otb"))))

@@ -36,7 +36,7 @@ EXTRACTOR = {"backbone": {"width": 0.1},
              "train": {"exemplar_size": 87, "instance_size": 127, "batch_size": 4, "steps": 3, "steps_per_epoch": 3,
                        "stretch": 0.0, "shift": 0, "flip": False, "colour": 0.0, "lr_start": 1e-3, "lr_end": 1e-4}}
 UPDATER = {"backbone": {"width": 0.1},
-           "updater": {"kind": "learned", "hidden": 4, "layers": 1},
+           "updater": {"kind": "learned", "learned": {"hidden": 4, "layers": 1}},
            "meta": {"batch_size": 4, "unroll": 3, "steps": 4, "steps_per_epoch": 2, "lr": 1e-3}}
 FEATURE_SIZE, FEATURE_CHANNELS, SEQUENCE_LENGTH = 8, 26, 6
 LARGEST_MOVE = max(EXTRACTOR["train"]["steps"] * EXTRACTOR["train"]["lr_start"],
@@ -288,7 +288,7 @@ def child(stage, data, out, strategy_name, cpus, precision, steps=0):
         train_updater(load_config(None, overrides), network, data, out, verbose=0, strategy=strategy,
                       precision=precision)
         from tf_lu.updaters.network import UpdaterNet
-        config = load_config(None, UPDATER).updater
+        config = load_config(None, UPDATER).updater.learned
         net = UpdaterNet(FEATURE_CHANNELS, config.hidden, config.layers, config.cell, config.dropout,
                          config.layer_norm, config.residual, config.confidence_input, config.norm_to_first)
         net.build_for(1)

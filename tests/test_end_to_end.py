@@ -10,10 +10,10 @@ from tf_lu.config import DataConfig, load_config
 from tf_lu.data.curation import pair_stream
 from tf_lu.data.pairs import crop_track_from_sequence
 from tf_lu.data.synthetic import SyntheticConfig, generate_dataset
-from tf_lu.evaluation.otb import run_benchmark
+from tf_lu.evaluation.benchmark import run_benchmark
 from tf_lu.data.records import write_pair_records
 from tf_lu.training.extractor import train_extractor
-from tf_lu.tracking.registry import build_siamfc_tracker
+from tf_lu.tracking.registry import tracker_from_config
 
 SMALL = SyntheticConfig(num_frames=12, height=120, width=160)
 
@@ -39,8 +39,8 @@ def test_train_then_track_on_generated_data(tmp_path):
     trackers = {}
     for kind in ("none", "ema"):
         tracker_config = load_config(overrides={**overrides, "weights": os.path.join(run_dir, "model.weights.h5"),
-                                                "updater": {"kind": kind, "alpha": 0.1}})
-        trackers[f"tiny-{kind}"] = build_siamfc_tracker(tracker_config, name=f"tiny-{kind}")
+                                                "updater": {"kind": kind, "ema": {"alpha": 0.1}}})
+        trackers[f"tiny-{kind}"] = tracker_from_config(tracker_config, name=f"tiny-{kind}")
 
     test_sequence = generate_dataset(99, 1, SMALL)[0]
     tracker = trackers["tiny-ema"]

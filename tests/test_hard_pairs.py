@@ -1,4 +1,4 @@
-"""Pairs that teach discrimination (tf_lu/data/hard_pairs.py, object_classes.py), the pair stream's kinds and
+"""Pairs that teach discrimination (tf_lu/data/pairs/hard.py, object_classes.py), the pair stream's kinds and
 pools, the validation hold-out, and the video degradations (tf_lu/data/records/degrade.py)."""
 import numpy as np
 import pytest
@@ -7,8 +7,8 @@ import tensorflow as tf
 from tf_lu.config import DataConfig, TrainConfig, load_config
 from tf_lu.data.curation.crop_sources import _held_out
 from tf_lu.data.curation.pair_stage import pair_stream
-from tf_lu.data.hard_pairs import ClassIndex, lookalike_pair, negative_pair
-from tf_lu.data.object_classes import object_class, tracks_by_class
+from tf_lu.data.pairs.hard import ClassIndex, lookalike_pair, negative_pair
+from tf_lu.data.pairs.object_classes import object_class, tracks_by_class
 from tf_lu.data.pairs import EXEMPLAR_MARGIN, CropTrack, center_window
 from tf_lu.data.records import write_pair_records
 from tf_lu.data.records.degrade import degrade_pair, grayscale, illumination, motion_blur, occlude

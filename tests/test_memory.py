@@ -4,7 +4,7 @@ import pytest
 
 from tf_lu.cli.time_memory import parse_overrides
 from tf_lu.errors import TfLuError
-from tf_lu.evaluation.memory import measure_memory, ping_pong, resident_mib
+from tf_lu.timing.memory import measure_memory, ping_pong, resident_mib
 
 
 def test_ping_pong_plays_the_loop_forwards_then_backwards():
@@ -38,7 +38,7 @@ def test_measure_memory_tracks_the_asked_frames_and_reports_each_checkpoint():
 
 
 def test_overrides_of_the_command():
-    assert parse_overrides(["track.scale_num=1", "updater.alpha=0.1", "updater.kind=ema"]) == {
-        "track": {"scale_num": 1}, "updater": {"alpha": 0.1, "kind": "ema"}}
+    assert parse_overrides(["track.scale_num=1", "updater.ema.alpha=0.1", "updater.kind=ema"]) == {
+        "track": {"scale_num": 1}, "updater": {"ema": {"alpha": 0.1}, "kind": "ema"}}
     with pytest.raises(TfLuError, match="KEY=VALUE"):
         parse_overrides(["track.scale_num"])

@@ -24,7 +24,7 @@ S, C, M = 22, 4, 6   # search feature side, channels, template side
 
 def small_config(**meta):
     return load_config(overrides={
-        "updater": {"kind": "learned", "hidden": 6, "layers": 2},
+        "updater": {"kind": "learned", "learned": {"hidden": 6, "layers": 2}},
         "meta": {"unroll": 5, "batch_size": 2, "steps": 4, "steps_per_epoch": 2, **meta}})
 
 
@@ -111,7 +111,7 @@ def test_chunks_are_length_homogeneous_and_flag_resets(tmp_path):
 def test_short_meta_training_lowers_the_loss(tmp_path):
     network, feat_dir = _generated_features(tmp_path)
     config = load_config(overrides={
-        "updater": {"kind": "learned", "hidden": 8, "layers": 2, "residual": False},
+        "updater": {"kind": "learned", "learned": {"hidden": 8, "layers": 2, "residual": False}},
         "meta": {"unroll": 5, "batch_size": 2, "steps": 60, "steps_per_epoch": 20, "lr": 1e-2,
                  "weight_decay": 0.0}})
     summary = train_updater(config, network, feat_dir, str(tmp_path / "run"), verbose=0)
@@ -197,7 +197,7 @@ def test_confidence_input_is_an_extra_channel_that_changes_the_output():
 
 def test_meta_training_step_with_confidence_input():
     config = load_config(overrides={
-        "updater": {"kind": "learned", "hidden": 6, "layers": 2, "confidence_input": True},
+        "updater": {"kind": "learned", "learned": {"hidden": 6, "layers": 2, "confidence_input": True}},
         "meta": {"unroll": 5, "batch_size": 2}})
     trainer = make_trainer(config)
     losses, _ = trainer.unroll(tf.random.normal((2, 5, S, S, C), seed=5), tf.zeros((2, 5), tf.bool),
@@ -209,7 +209,8 @@ def test_tracking_time_updater_passes_the_frame_confidence():
     from tf_lu.updaters.learned import LearnedUpdater
     from tf_lu.updaters.network import UpdaterNet
     from tf_lu.updaters.base import FrameEvidence
-    config = load_config(overrides={"updater": {"kind": "learned", "hidden": 5, "confidence_input": True}}).updater
+    overrides = {"updater": {"kind": "learned", "learned": {"hidden": 5, "confidence_input": True}}}
+    config = load_config(overrides=overrides).updater.learned
     net = UpdaterNet(C, hidden=5, layers=2, confidence_input=True).build_for(M)
     features = tf.random.normal((1, S, S, C), seed=6)
     theta_1 = window_at(features, tf.constant([[8, 8]]), M)
@@ -325,7 +326,7 @@ def test_meta_training_with_held_out_sequences_validates_on_them_and_keeps_its_s
     from tf_lu.training.meta import evaluate_updater
     network, feat_dir = _generated_features(tmp_path, count=3)
     config = load_config(overrides={
-        "updater": {"kind": "learned", "hidden": 4, "layers": 1},
+        "updater": {"kind": "learned", "learned": {"hidden": 4, "layers": 1}},
         "meta": {"unroll": 5, "batch_size": 2, "steps": 6, "steps_per_epoch": 2, "hold_out": ["synthetic-0002"]}})
     summary = train_updater(config, network, feat_dir, str(tmp_path / "run"), verbose=0)
     history = summary["history"]

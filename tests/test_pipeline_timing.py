@@ -1,4 +1,4 @@
-"""The input-pipeline timing (tf_lu.evaluation.pipeline_timing, tf-lu time pipeline) on tiny generated records."""
+"""The input-pipeline timing (tf_lu.timing.pipeline, tf-lu time pipeline) on tiny generated records."""
 import numpy as np
 import pytest
 
@@ -18,7 +18,7 @@ def generated_pairs(rng):
 @pytest.fixture(scope="module")
 def records(tmp_path_factory):
     from tf_lu.data.records.pairs import write_pair_records
-    from tf_lu.evaluation.pipeline_timing import write_generated_features
+    from tf_lu.timing.pipeline import write_generated_features
     root = tmp_path_factory.mktemp("pipeline")
     write_pair_records(generated_pairs(np.random.default_rng(0)), str(root / "pairs"), 8, shards=2, progress=False)
     write_generated_features(str(root / "features"), shape=(6, 6, 4), length=6, sequences=4)
@@ -26,7 +26,7 @@ def records(tmp_path_factory):
 
 
 def test_pair_pipeline_rates(records):
-    from tf_lu.evaluation.pipeline_timing import time_pair_pipeline
+    from tf_lu.timing.pipeline import time_pair_pipeline
     config = load_config(None, TINY)
     rates = time_pair_pipeline(records["pairs"], config.train, threads=1, batches=3, warmup=1)
     assert rates["steps_per_s"] > 0
@@ -34,7 +34,7 @@ def test_pair_pipeline_rates(records):
 
 
 def test_chunk_pipeline_rates_ordered_and_not(records):
-    from tf_lu.evaluation.pipeline_timing import time_chunk_pipeline
+    from tf_lu.timing.pipeline import time_chunk_pipeline
     config = load_config(None, TINY)
     for ordered in (True, False):
         rates = time_chunk_pipeline(records["features"], config.meta, threads=2, deterministic=ordered, batches=4,
@@ -51,7 +51,7 @@ def test_generated_features_have_the_given_shape(records):
 
 
 def test_table_lists_every_row_and_extrapolates_the_one_thread_rate():
-    from tf_lu.evaluation.pipeline_timing import pipeline_table
+    from tf_lu.timing.pipeline import pipeline_table
     rows = [{"stage": "extractor pairs", "threads": 1, "ordered": True, "steps_per_s": 2.5, "pairs_per_s": 20.0},
             {"stage": "extractor pairs", "threads": 2, "ordered": False, "steps_per_s": 4.0, "pairs_per_s": 32.0}]
     table = pipeline_table(rows, cores=(8,))
@@ -62,7 +62,7 @@ def test_table_lists_every_row_and_extrapolates_the_one_thread_rate():
 
 def test_bad_counts_are_one_line_errors(tmp_path):
     import tensorflow as tf
-    from tf_lu.evaluation.pipeline_timing import elements_per_second, write_generated_features
+    from tf_lu.timing.pipeline import elements_per_second, write_generated_features
     with pytest.raises(TfLuError, match="batches must be at least 1"):
         elements_per_second(tf.data.Dataset.range(3), batches=0)
     with pytest.raises(TfLuError, match="need at least one file"):

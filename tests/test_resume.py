@@ -39,7 +39,7 @@ else:
     from tf_lu.training.meta import train_updater
     keras.utils.set_random_seed(5)
     network = SiamFCNet(0.25, gain=0.05).build_for()
-    config = load_config(overrides={"updater": {"kind": "learned", "hidden": 6, "layers": 2},
+    config = load_config(overrides={"updater": {"kind": "learned", "learned": {"hidden": 6, "layers": 2}},
                                     "meta": {"unroll": 5, "batch_size": 2, "steps": steps, "steps_per_epoch": 4}})
     summary = train_updater(config, network, data, out, verbose=0, extra_callbacks=[Slow()])
 print(json.dumps({k: v for k, v in summary.items() if k != "history"}))
@@ -272,7 +272,7 @@ def test_skipping_unreadable_records_trains_and_counts_them(pair_records, tmp_pa
 KILLED_BENCHMARK = r'''
 import sys, time
 from tf_lu.data.sequences import read_otb_dataset
-from tf_lu.evaluation.otb import run_benchmark
+from tf_lu.evaluation.benchmark import run_benchmark
 from tf_lu.tracking.peers import OpenCVTracker
 
 class Slow:

@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 from tf_lu.updaters import sgd as sgd_updater
-from tf_lu.config import UpdaterConfig, load_config
+from tf_lu.config import SgdConfig, UpdaterConfig, load_config
 from tf_lu.models.correlation import ResponseAdjust
 from tf_lu.models.heads import SiamFCHead
 from tf_lu.models.labels import label_maps
@@ -18,8 +18,8 @@ from tf_lu.updaters.registry import build_updater
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 C = 4
 SEARCH = 22                   # response 17 x 17 with a 6 x 6 template
-BASE = UpdaterConfig(kind="sgd", sgd_set_size=50, sgd_batch=4, sgd_lr=10.0, sgd_long_term_every=5,
-                     sgd_long_term_iters=30, sgd_short_term_iters=20, sgd_confidence=0.5)
+BASE = SgdConfig(set_size=50, batch=4, lr=10.0, long_term_every=5, long_term_iters=30, short_term_iters=20,
+                 confidence=0.5)
 
 
 def make_updater(**changes):
@@ -67,7 +67,7 @@ def test_long_term_update_lowers_the_loss_on_the_online_set(theta_1):
 
 
 def test_online_set_is_a_bounded_ring_buffer(theta_1):
-    updater, rng = make_updater(sgd_set_size=6, sgd_long_term_every=4), np.random.default_rng(0)
+    updater, rng = make_updater(set_size=6, long_term_every=4), np.random.default_rng(0)
     state = updater.init(theta_1)
     seen = []
     for frame in range(1, 16):
@@ -81,7 +81,7 @@ def test_online_set_is_a_bounded_ring_buffer(theta_1):
 
 def test_low_confidence_triggers_a_short_term_update_on_recent_samples(theta_1, monkeypatch):
     monkeypatch.setattr(sgd_updater, "SHORT_TERM_FRAMES", 1)
-    updater, rng = make_updater(sgd_long_term_every=100), np.random.default_rng(0)
+    updater, rng = make_updater(long_term_every=100), np.random.default_rng(0)
     state = updater.init(theta_1)
     state, theta = updater.update(state, evidence(rng, 1, confidence=0.9))
     np.testing.assert_array_equal(theta.numpy(), theta_1.numpy())
@@ -92,7 +92,7 @@ def test_low_confidence_triggers_a_short_term_update_on_recent_samples(theta_1, 
 
 
 def test_inner_loop_traces_once(theta_1):
-    updater, rng = make_updater(sgd_long_term_every=3, sgd_long_term_iters=7, sgd_short_term_iters=3), \
+    updater, rng = make_updater(long_term_every=3, long_term_iters=7, short_term_iters=3), \
         np.random.default_rng(0)
     state = updater.init(theta_1)
     for frame in range(1, 10):

@@ -31,7 +31,7 @@ def test_a_config_path_is_a_tracker_name(tmp_path):
     """A user's own tracker config, given by path, starts from a shipped one and is named after its file."""
     path = tmp_path / "my-ema-0.02.yaml"
     path.write_text(f"base: {os.path.join(ROOT, 'configs', 'trackers', 'siamfc-ema.yaml')}\n"
-                    "updater:\n  alpha: 0.02\n")
+                    "updater:\n  ema: {alpha: 0.02}\n")
     tracker = build_tracker(str(path))
     assert tracker.name == "my-ema-0.02" and tracker.updater.alpha == 0.02
 
@@ -54,7 +54,7 @@ def test_learned_update_in_the_graph_step_tracks_like_the_host_update(interval):
         graph_form = False
 
     config = load_config(shipped_config("trackers/siamfc-learned"))
-    updater_config = dataclasses.replace(config.updater, interval=interval)
+    updater_config = dataclasses.replace(config.updater.learned, interval=interval)
     network = load_siamfc_network(config)
     sequences = generate_dataset(8, 2, SyntheticConfig(num_frames=10, height=120, width=160))
     tracks = {}

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tf_lu.config import UpdaterConfig
+from tf_lu.config import LearnedConfig
 from tf_lu.data.synthetic import SyntheticConfig, generate_sequence
 from tf_lu.geometry.boxes import clip_center_box, from_center
 from tf_lu.models.response import best_scale, blend_window, peak_position
@@ -58,7 +58,7 @@ def test_box_clipping_matches_the_numpy_clip():
 @pytest.mark.parametrize("interval", [1, 2])
 def test_learned_graph_step_takes_the_window_at_the_peak(interval):
     net = UpdaterNet(4, hidden=3).build_for(3)
-    updater = LearnedUpdater(UpdaterConfig(kind="learned", interval=interval), net=net)
+    updater = LearnedUpdater(LearnedConfig(interval=interval), net=net)
     theta_1 = tf.random.normal((1, 3, 3, 4), seed=1)
     state = updater.init(theta_1)
     pyramid = tf.random.normal((1, 3, 9, 9, 4), seed=2)

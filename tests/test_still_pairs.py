@@ -1,5 +1,5 @@
 """Objects of still photos as training pairs: the COCO detection JSON reader (tf_lu/data/datasets/coco.py), the
-augmented copies (tf_lu/data/still_tracks.py), their pool in the pair stream, and make-pairs --stills, on a tiny
+augmented copies (tf_lu/data/pairs/stills.py), their pool in the pair stream, and make-pairs --stills, on a tiny
 COCO folder written here."""
 import json
 import os
@@ -13,9 +13,9 @@ from tf_lu.config import DataConfig
 from tf_lu.data.curation.crop_sources import still_sources
 from tf_lu.data.curation.pair_stage import _pools, pair_stream
 from tf_lu.data.datasets.coco import read_coco_objects
-from tf_lu.data.hard_pairs import ClassIndex
+from tf_lu.data.pairs import ClassIndex
 from tf_lu.data.pairs import CropTrack
-from tf_lu.data.still_tracks import StillAugment, augmented_copy, still_crop_tracks, warp_window
+from tf_lu.data.pairs.stills import StillAugment, augmented_copy, still_crop_tracks, warp_window
 from tf_lu.errors import TfLuError
 from tf_lu.geometry.crops import crop_numpy, search_side
 

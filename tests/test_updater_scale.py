@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from test_cfnet_learned import CFNET_UPDATER, write_sequences
 from tf_lu.cli.main import main
-from tf_lu.config import UpdaterConfig, load_config
+from tf_lu.config import LearnedConfig, load_config
 from tf_lu.data.records.features import chunk_dataset
 from tf_lu.models.correlation import ResponseAdjust
 from tf_lu.models.heads import SiamFCHead
@@ -69,7 +69,7 @@ def test_the_tracking_step_is_scale_equivariant():
     theta_1 = pyramid[:, 1, 1:7, 2:8]
 
     def track(c):
-        updater = LearnedUpdater(UpdaterConfig(kind="learned", scale_to_first=True), net=net)
+        updater = LearnedUpdater(LearnedConfig(scale_to_first=True), net=net)
         state = updater.init(c * theta_1)
         evidence = FrameEvidence(candidate=None, search_features=None, peak=tf.constant([[2.4, 2.6]], tf.float64),
                                  confidence=tf.constant([0.7]), search_pyramid=lambda: c * pyramid,
@@ -82,7 +82,7 @@ def test_the_tracking_step_is_scale_equivariant():
 
 def small_trainer(scale_to_first):
     config = load_config(overrides={
-        "updater": {"kind": "learned", "hidden": 5, "layers": 2, "scale_to_first": scale_to_first},
+        "updater": {"kind": "learned", "learned": {"hidden": 5, "layers": 2, "scale_to_first": scale_to_first}},
         "meta": {"unroll": 4, "batch_size": 2, "steps": 2, "steps_per_epoch": 2}})
     adjust = ResponseAdjust(0.05)
     adjust.build(())
@@ -112,7 +112,7 @@ def test_the_anchor_term_is_invariant_to_the_features_scale():
 
 
 def test_off_by_default_and_then_nothing_changes():
-    assert UpdaterConfig().scale_to_first is False
+    assert LearnedConfig().scale_to_first is False
     net = UpdaterNet(C, hidden=5).build_for(M)
     assert net.scale_to_first is False and net.unit(random(1, M, M, C)) is None
     theta_1, candidate = random(2, M, M, C, seed=1), random(2, M, M, C, seed=2)
@@ -120,10 +120,10 @@ def test_off_by_default_and_then_nothing_changes():
     theta, _ = net(candidate, states, theta_1)
     outputs, _ = net.rnn.step(candidate, states)
     np.testing.assert_array_equal(theta.numpy(), (net.out(tf.concat(outputs, axis=-1)) + theta_1).numpy())
-    # the option is absent from the meta-training identity when off (stored runs keep theirs), present when on
+    # the option is part of the meta-training identity: a run cannot resume with it switched
     config = load_config(overrides={"updater": {"kind": "learned"}})
-    assert "scale_to_first" not in meta_identity(config)["updater"]
-    on = load_config(overrides={"updater": {"kind": "learned", "scale_to_first": True}})
+    assert meta_identity(config)["updater"]["scale_to_first"] is False
+    on = load_config(overrides={"updater": {"kind": "learned", "learned": {"scale_to_first": True}}})
     assert meta_identity(on)["updater"]["scale_to_first"] is True
 
 
@@ -133,7 +133,7 @@ def test_the_option_reaches_the_network_in_training_and_tracking(tmp_path):
     assert UpdaterNet.from_config(net.get_config()).scale_to_first
     path = str(tmp_path / "updater.weights.h5")
     net.save_weights(path)
-    loaded = load_updater_net(path, UpdaterConfig(kind="learned", hidden=5, scale_to_first=True), C, M)
+    loaded = load_updater_net(path, LearnedConfig(hidden=5, scale_to_first=True), C, M)
     assert loaded.scale_to_first
 
 
@@ -148,7 +148,7 @@ def cfnet_features(tmp_path_factory):
 
 def test_an_untrained_updater_on_the_shipped_cfnet_starts_from_no_update(cfnet_features):
     config = load_config(CFNET_UPDATER, {"meta": {"unroll": 4, "batch_size": 2}})
-    assert config.updater.scale_to_first and config.updater.hidden == 64 and config.meta.cosine_window
+    assert config.updater.learned.scale_to_first and config.updater.learned.hidden == 64 and config.meta.cosine_window
     assert os.path.isfile(config.weights)
     tf.keras.utils.set_random_seed(0)
     trainer = build_meta_trainer(config, *head_and_sides(config, load_network(config), cfnet_features))

@@ -29,7 +29,7 @@ def tiny(tmp_path_factory):
     root = tmp_path_factory.mktemp("updater_search")
     SiamFCNet(0.1).build_for().save_weights(str(root / "model.weights.h5"))
     config = {"backbone": {"width": 0.1}, "weights": "model.weights.h5",
-              "updater": {"kind": "learned", "layers": 1, "hidden": 2}, "meta": {"batch_size": 2}}
+              "updater": {"kind": "learned", "learned": {"layers": 1, "hidden": 2}}, "meta": {"batch_size": 2}}
     (root / "tiny.yaml").write_text(yaml.safe_dump(config))
     rng = np.random.default_rng(0)
     os.makedirs(root / "features")
@@ -70,7 +70,8 @@ def test_search_scores_out_of_fold_reports_and_resumes(tiny, capsys):
     assert os.path.getsize(os.path.join(out, "trials.png")) > 0
     assert "| trial | AUC | fold 0 | fold 1 |" in open(os.path.join(out, "trials.md"), encoding="utf-8").read()
     best = load_config(os.path.join(out, "best_tracker.yaml"))
-    assert best.updater.hidden == rows[0]["hidden"] and best.meta.unroll == 3 and best.updater.updater_weights is None
+    assert best.updater.learned.hidden == rows[0]["hidden"] and best.meta.unroll == 3
+    assert best.updater.learned.weights is None
     assert best.backbone.width == 0.1                       # the searched config is its base
     assert "best_tracker.yaml" in capsys.readouterr().out
 
@@ -107,7 +108,7 @@ def test_missing_folds_and_bad_numbers_are_one_line_errors(tmp_path):
     with pytest.raises(TfLuError, match="at least 1"):
         SearchBudget(steps=0)
     from tf_lu.apps.search_updater import UpdaterSpace, check_unroll
-    from tf_lu.evaluation.pipeline_timing import write_generated_features
+    from tf_lu.timing.pipeline import write_generated_features
     features = write_generated_features(str(tmp_path / "features"), shape=(2, 2, 1), length=6, sequences=2)
     check_unroll(UpdaterSpace(unroll=(2, 3)), features)
     with pytest.raises(TfLuError, match=r"unroll 4 does not divide every bucket length .* \(6\)"):
@@ -125,7 +126,7 @@ def test_trial_table_best_first_and_best_config():
     table = trials_markdown(rows)
     assert "| 1 | 0.6100 | 0.6000 | 0.6200 | 32 | 0.20 | 2 | 0.10 | 10 | COMPLETED |" in table
     config, best = best_config(rows, "configs/trackers/siamfc-learned.yaml", "runs/search")
-    assert best["trial"] == "1" and config["updater"]["hidden"] == 32 and config["meta"]["unroll"] == 10
+    assert best["trial"] == "1" and config["updater"]["learned"]["hidden"] == 32 and config["meta"]["unroll"] == 10
     assert config["base"] == os.path.join("..", "..", "configs", "trackers", "siamfc-learned.yaml")
     with pytest.raises(TfLuError, match="no trial"):
         best_config(rows[1:], "c.yaml", "out")

@@ -34,19 +34,19 @@ def test_fragments_by_hand():
 
 def test_expected_overlap_and_scores_by_hand():
     # fragments: A1 = [init, .8, .6] then failure (zeros for ever), A2 = [init, .5, .7] (ends with the sequence),
-    # B1 = [init, .9, .9, .6, .3].  Expected overlap at length Ns: mean over the usable fragments of their mean over
-    # frames 2..Ns (a fragment is usable when it failed or has Ns frames):
-    #   Ns=2: (.8 + .5 + .9) / 3                        = 0.7333...
-    #   Ns=3: (.7 + .6 + .9) / 3                        = 0.7333...
-    #   Ns=4: A2 too short; ((.8+.6+0)/3 + (.9+.9+.6)/3) / 2 = (0.4667 + 0.8) / 2 = 0.6333...
-    #   Ns=5: (1.4/4 + 2.7/4) / 2 = (0.35 + 0.675) / 2 = 0.5125
-    #   Ns=6..8: only A1: 1.4/5, 1.4/6, 1.4/7
-    # EAO over [2, 4] = (0.7333 + 0.7333 + 0.6333) / 3 = 0.7
+    # B1 = [init, .9, .9, .6, .3].  Expected overlap after k frames: mean over the usable fragments of their mean over
+    # their frames 1..k (a fragment is usable when it failed or goes on for more than k frames); the curve stops at the
+    # longest fragment (5 frames, k <= 4):
+    #   k=1: (.8 + .5 + .9) / 3                        = 0.7333...
+    #   k=2: (.7 + .6 + .9) / 3                        = 0.7333...
+    #   k=3: A2 too short; ((.8+.6+0)/3 + (.9+.9+.6)/3) / 2 = (0.4667 + 0.8) / 2 = 0.6333...
+    #   k=4: (1.4/4 + 2.7/4) / 2 = (0.35 + 0.675) / 2 = 0.5125
+    # EAO over k in [1, 3] = (0.7333 + 0.7333 + 0.6333) / 3 = 0.7
     pieces = fragments(*RUN_A) + fragments(*RUN_B)
-    curve = expected_overlap_curve(pieces, 8)
-    expected = [1.0, 2.2 / 3, 2.2 / 3, (1.4 / 3 + 0.8) / 2, 0.5125, 0.28, 1.4 / 6, 0.2]
+    curve = expected_overlap_curve(pieces)
+    expected = [np.nan, 2.2 / 3, 2.2 / 3, (1.4 / 3 + 0.8) / 2, 0.5125]
     np.testing.assert_allclose(curve, expected, atol=1e-12)
-    scores = vot_scores([RUN_A, RUN_B], preset=(2, 4), burnin=2)
+    scores = vot_scores([RUN_A, RUN_B], preset=(1, 3), burnin=2)
     assert scores["eao"] == pytest.approx(0.7)
     # accuracy: per-sequence accuracies weighted by length: (0.65 * 8 + 0.6 * 5) / 13 = 8.2 / 13
     assert scores["accuracy"] == pytest.approx(8.2 / 13)
@@ -54,8 +54,19 @@ def test_expected_overlap_and_scores_by_hand():
     assert scores["failures"] == 1 and scores["frames"] == 13
     assert scores["robustness"] == pytest.approx(100 / 13)
     assert [s["failures"] for s in scores["sequences"]] == [1, 0]
-    # the range is clipped to the curve: [6, 100] averages Ns = 6, 7, 8
-    assert vot_scores([RUN_A, RUN_B], preset=(6, 100))["eao"] == pytest.approx((0.28 + 1.4 / 6 + 0.2) / 3)
+    # the range is clipped to the curve: [3, 100] averages k = 3, 4; a range past the curve has no EAO
+    assert vot_scores([RUN_A, RUN_B], preset=(3, 100))["eao"] == pytest.approx(((1.4 / 3 + 0.8) / 2 + 0.5125) / 2)
+    assert np.isnan(vot_scores([RUN_A, RUN_B], preset=(6, 100))["eao"])
+
+
+def test_fragments_pair_each_failure_with_its_initialisation_and_a_run_without_failure_is_whole():
+    # frames 0-1 skipped (no target yet), init on 2, failure on 5, re-init on 10, failure on 12: no fragment to the end
+    trajectory = [SKIPPED, SKIPPED, INIT, B, B, FAILURE] + [SKIPPED] * 4 + [INIT, B, FAILURE, SKIPPED]
+    overlaps = np.where([isinstance(e, int) for e in trajectory], np.nan, 0.5)
+    pieces = fragments(trajectory, overlaps)
+    assert [(p.tolist(), failed) for p, failed in pieces] == [([0, .5, .5], True), ([0, .5], True)]
+    whole = fragments([SKIPPED, INIT, B, B], np.array([np.nan, np.nan, .4, .6]))
+    assert [(p.tolist(), failed) for p, failed in whole] == [([0, 0, .4, .6], False)]
 
 
 def test_presets_and_bad_ranges():
@@ -72,10 +83,10 @@ SIZE, N = 64, 24
 GROUND_TRUTH = np.array([20.0, 20.0, 16.0, 16.0])
 
 
-def index_sequence(n=N, polygons=None):
+def index_sequence(n=N, regions=None):
     """Frames that carry their own index in every pixel; the target stands still at GROUND_TRUTH."""
     frames = [np.full((SIZE, SIZE, 3), i, dtype=np.uint8) for i in range(n)]
-    return VotSequence(name="still", frames=frames, boxes=np.tile(GROUND_TRUTH, (n, 1)), polygons=polygons)
+    return VotSequence(name="still", frames=frames, boxes=np.tile(GROUND_TRUTH, (n, 1)), regions=regions)
 
 
 class ScriptedTracker:
@@ -136,15 +147,16 @@ def test_supervised_run_reinitialises_five_frames_after_each_failure(tmp_path):
 
 def test_supervised_run_initialises_on_the_polygons_bounding_box():
     diamond = np.tile([28.0, 20, 36, 28, 28, 36, 20, 28], (N, 1))  # corners of a diamond inside [20, 36] x [20, 36]
-    sequence = index_sequence(polygons=diamond)
+    sequence = index_sequence(regions=list(diamond))
     sequence.boxes = np.tile([20.0, 20.0, 16.0, 16.0], (N, 1))
     tracker = ScriptedTracker()
     run = run_supervised(tracker, sequence)
     assert tracker.inits[0][1] == [20, 20, 16, 16]
     assert codes(run.trajectory).count(FAILURE) == 0
-    overlaps = trajectory_overlaps(run.trajectory, diamond, (SIZE, SIZE))
-    # the box (the diamond's bounding box, shifted by i/100 px) holds the whole diamond (area 128 of 256): ~0.5
-    assert np.nanmax(np.abs(overlaps[1:] - 0.5)) < 0.01
+    overlaps = trajectory_overlaps(run.trajectory, list(diamond), (SIZE, SIZE))
+    # the box (the diamond's bounding box, shifted by i/100 px, which rounds away) covers pixels 20..35 of each axis
+    # (256); the diamond's pixels are 2 x (1 + 3 + ... + 15) + 17 = 145 on rows 20..36, 2 of them on column or row 36
+    np.testing.assert_allclose(overlaps[1:], 143 / 258, atol=1e-12)
 
 
 def test_plain_sequence_is_scored_against_its_boxes():

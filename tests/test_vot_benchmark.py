@@ -10,7 +10,9 @@ from tf_lu.cli.main import main
 from tf_lu.data.vot_sequences import read_vot_dataset
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.eao import FAILURE, INIT
-from tf_lu.evaluation.vot_benchmark import run_vot_benchmark, truncate_vot_sequence
+from tf_lu.data.sequences import truncate_sequence
+from tf_lu.evaluation.benchmark import run_benchmark
+from tf_lu.evaluation.protocols import VotProtocol
 from tf_lu.evaluation.vot_results import evaluate_vot_results, read_run
 from tf_lu.tracking.peers import OPENCV_TRACKERS
 
@@ -58,7 +60,7 @@ def vot_root(tmp_path):
 def test_vot_benchmark_writes_results_summary_and_plots(vot_root, tmp_path):
     out = str(tmp_path / "out")
     sequences = read_vot_dataset(vot_root)
-    summary = run_vot_benchmark(["opencv-kcf"], sequences, out, preset=(2, 6), progress=False)
+    summary = run_benchmark(["opencv-kcf"], sequences, out, VotProtocol(preset=(2, 6)), progress=False)
     with open(os.path.join(out, "summary.json")) as handle:
         assert json.load(handle) == summary
     assert summary["protocol"] == "vot" and summary["eao_range"] == [2, 6]
@@ -77,27 +79,29 @@ def test_vot_benchmark_writes_results_summary_and_plots(vot_root, tmp_path):
     assert trajectory[0] == INIT and failure >= 5 and trajectory[failure + 5] == INIT
     assert len(times) == FRAMES
     assert os.path.isfile(os.path.join(out, "results", "opencv-kcf", "realtime", "glide", "glide_001.txt"))
-    assert not [n for n in os.listdir(out) if n.startswith(".benchmark")]
     # the summary is recomputed from the result files alone
     again, curves = evaluate_vot_results(os.path.join(out, "results"), sequences, preset=(2, 6))
     assert again == summary["trackers"] and set(curves["opencv-kcf"]) == {"baseline", "realtime"}
 
 
-def test_truncation_keeps_the_polygons(vot_root):
+def test_truncation_keeps_the_regions(vot_root):
     sequence = read_vot_dataset(vot_root)[0]
-    short = truncate_vot_sequence(sequence, 4)
-    assert len(short) == 4 and short.polygons.tolist() == sequence.polygons[:4].tolist()
-    assert truncate_vot_sequence(sequence, 100) is sequence
+    short = truncate_sequence(sequence, 4)
+    assert len(short) == 4 and [r.tolist() for r in short.regions] == [r.tolist() for r in sequence.regions[:4]]
+    assert type(short) is type(sequence) and truncate_sequence(sequence, 100) is sequence
 
 
 def test_vot_benchmark_rejects_bad_settings_before_running(vot_root, tmp_path):
     sequences = read_vot_dataset(vot_root)
     with pytest.raises(TfLuError, match="unknown VOT preset"):
-        run_vot_benchmark(["opencv-kcf"], sequences, str(tmp_path / "o"), preset="vot1999")
+        run_benchmark(["opencv-kcf"], sequences, str(tmp_path / "o"), VotProtocol(preset="vot1999"))
     with pytest.raises(TfLuError, match="unknown tracker"):
-        run_vot_benchmark(["no-such-tracker"], sequences, str(tmp_path / "o"))
+        run_benchmark(["no-such-tracker"], sequences, str(tmp_path / "o"), VotProtocol())
     with pytest.raises(TfLuError, match="no sequences"):
-        run_vot_benchmark(["opencv-kcf"], [], str(tmp_path / "o"))
+        run_benchmark(["opencv-kcf"], [], str(tmp_path / "o"), VotProtocol())
+    with pytest.raises(TfLuError, match="--protocol otb only"):
+        run_benchmark(["opencv-kcf"], sequences, str(tmp_path / "o"), VotProtocol(), streams=2)
+    assert not os.path.exists(str(tmp_path / "o"))
 
 
 @pytest.mark.skipif("kcf" not in OPENCV_TRACKERS, reason="OpenCV KCF not available")
@@ -130,3 +134,13 @@ def test_benchmark_command_on_a_malformed_vot_folder_is_a_one_line_error(vot_roo
                  str(tmp_path / "o")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "11 regions but 12 frames" in err[0]
+
+
+def test_options_of_the_other_protocol_are_one_line_errors_before_any_work(vot_root, tmp_path, capsys):
+    for args, fragment in ((["--vot-preset", "vot2017"], "--vot-preset works with --protocol vot only"),
+                           (["--protocol", "vot", "--batch-streams", "2"], "--batch-streams works with --protocol otb")):
+        out = str(tmp_path / "o")
+        code = main(["benchmark", "--data", vot_root, "--trackers", "opencv-kcf", "--out", out, *args])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and fragment in err[0], err
+        assert not os.path.exists(out)

@@ -43,7 +43,7 @@ def test_reads_rectangles_from_color_folder(vot_root):
     assert isinstance(sequence, VotSequence) and sequence.name == "rect" and len(sequence) == 3
     assert sequence.frames[0].endswith(os.path.join("color", "00000001.jpg"))
     assert sequence.boxes.tolist() == [[5, 6, 10, 8], [6, 6, 10, 8], [7, 7, 10, 9]]  # VOT's 0-based values, kept
-    assert sequence.polygons[0].tolist() == [5, 6, 15, 6, 15, 14, 5, 14]
+    assert sequence.regions[0].tolist() == [5, 6, 10, 8]       # a rectangle stays a box (VOT scores it as one)
     assert frame_size(sequence) == (WIDTH, HEIGHT)
     assert sequence.frame(2)[0, 0, 0] == pytest.approx(20, abs=2)
 
@@ -51,7 +51,7 @@ def test_reads_rectangles_from_color_folder(vot_root):
 def test_reads_polygons_from_flat_folder_and_initialises_from_their_bounding_box(vot_root):
     sequence = read_vot_sequence(os.path.join(vot_root, "poly"))
     assert len(sequence.frames) == 3 and all(f.endswith(".jpg") for f in sequence.frames)
-    assert sequence.polygons[1].tolist() == [11, 2, 21, 10, 11, 18, 1, 10]
+    assert sequence.regions[1].tolist() == [11, 2, 21, 10, 11, 18, 1, 10]
     assert sequence.init_box.tolist() == [0, 2, 20, 16]
 
 
@@ -71,7 +71,7 @@ def test_dataset_without_list_reads_vot_and_otb_folders(tmp_path):
     sequences = read_vot_dataset(root)
     assert [s.name for s in sequences] == ["a_otb", "b_vot"]
     assert sequences[0].boxes[0].tolist() == [5, 6, 10, 8]
-    assert sequences[0].polygons[0].tolist() == [5, 6, 15, 6, 15, 14, 5, 14]
+    assert sequences[0].regions[0].tolist() == [5, 6, 10, 8]
 
 
 def _one_line_error(call, *patterns):
@@ -104,7 +104,7 @@ def test_list_naming_a_missing_folder_is_an_error(vot_root):
     _one_line_error(lambda: read_vot_dataset(vot_root), "list.txt, line 4", "ghost")
 
 
-def test_absent_frames_are_nan_polygons(tmp_path):
+def test_absent_frames_are_nan_regions(tmp_path):
     folder = write_vot_sequence(str(tmp_path), "gap", [RECTANGLES[0], "NaN,NaN,NaN,NaN", "0,0,0,0"])
     sequence = read_vot_sequence(folder)
-    assert np.all(np.isnan(sequence.polygons[1:])) and np.all(sequence.absent[1:]) and not sequence.absent[0]
+    assert np.all(np.isnan(sequence.regions[1:])) and np.all(sequence.absent[1:]) and not sequence.absent[0]

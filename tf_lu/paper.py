@@ -1,9 +1,9 @@
 """Every number the paper and the base trackers' references state, in one place, with its source.
 
 Config defaults (:mod:`tf_lu.config`) read these; nothing else should hard-code them.
-Sources: [P] the paper (../shared/paper/learning-to-update.txt), [S] SiamFC reference implementations
-(Bertinetto et al. 2016 and public ports), [C] CFNet reference (Valmadre et al. 2017), as summarised in
-../shared/REFERENCE.md sections 1-4.
+Sources: [P] the paper (B. Li et al., "Learning to Update for Object Tracking with Recurrent Meta-learner", IEEE TIP
+2019), by section and table; [S] SiamFC reference implementations (Bertinetto et al. 2016 and public ports); [C] the
+CFNet reference (Valmadre et al. 2017).
 """
 
 # --- SiamFC network and geometry [S] ---

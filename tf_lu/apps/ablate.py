@@ -2,7 +2,7 @@
 the same cached features, then benchmark them all in one run and tabulate.
 
 Variant ``siamfc-learned-<short>`` is trained into ``<out>/<short>/`` and benchmarked with the override
-``{"updater": {"updater_weights": <out>/<short>/updater.weights.h5}}``: the configs name no weights of their own.
+``{"updater": {"learned": {"weights": <out>/<short>/updater.weights.h5}}}``: the configs name no weights of their own.
 """
 import json
 import os
@@ -10,8 +10,8 @@ import os
 from tf_lu.config import load_config
 from tf_lu.data.sequences import read_otb_dataset
 from tf_lu.errors import TfLuError
-from tf_lu.evaluation.otb import run_benchmark
-from tf_lu.models.siamfc import load_siamfc_network
+from tf_lu.evaluation.benchmark import run_benchmark
+from tf_lu.models.networks import load_network
 from tf_lu.tracking.registry import ABLATION_CONFIG_DIR, build_tracker, config_tracker_names
 from tf_lu.training.meta import train_updater
 
@@ -31,7 +31,7 @@ def variant_dir(out, name):
 
 def variant_overrides(out, name):
     """The config override that points variant ``name`` at its trained weights."""
-    return {"updater": {"updater_weights": os.path.join(variant_dir(out, name), WEIGHTS_NAME)}}
+    return {"updater": {"learned": {"weights": os.path.join(variant_dir(out, name), WEIGHTS_NAME)}}}
 
 
 def train_variant(name, features, steps, out, verbose=2):
@@ -43,7 +43,7 @@ def train_variant(name, features, steps, out, verbose=2):
             return json.load(handle)
     config = load_config(os.path.join(ABLATION_CONFIG_DIR, f"{name}.yaml"),
                          {"meta": {"steps": steps, "steps_per_epoch": min(steps, 50)}})
-    return train_updater(config, load_siamfc_network(config), features, folder, verbose=verbose)
+    return train_updater(config, load_network(config), features, folder, verbose=verbose)
 
 
 def benchmark_variants(names, extra, data, out):

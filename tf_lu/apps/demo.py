@@ -9,7 +9,8 @@ import numpy as np
 
 from tf_lu.data.sequences import read_otb_dataset
 from tf_lu.data.synthetic import SyntheticConfig, generate_dataset, write_otb_folder
-from tf_lu.evaluation.otb import load_results_file, run_benchmark
+from tf_lu.evaluation.benchmark import run_benchmark
+from tf_lu.evaluation.otb import load_results_file
 from tf_lu.tracking.names import DEFAULT_TRACKERS, tracker_label
 from tf_lu.apps.visualize import write_annotated
 

@@ -1,7 +1,7 @@
 """Identity switches on the look-alike set: how often each tracker leaves its target for a close copy of it.
 
 Generates :func:`~tf_lu.data.synthetic.lookalike_sequences` in memory, runs the trackers over them with the OTB
-benchmark (:func:`~tf_lu.evaluation.otb.run_benchmark`: ``OUT/results/<tracker>/<seq>.txt``, ``summary.json``, ...),
+benchmark (:func:`~tf_lu.evaluation.benchmark.run_benchmark`: ``OUT/results/<tracker>/<seq>.txt``, ``summary.json``, ...),
 then counts identity switches (:mod:`tf_lu.evaluation.identity_switches`) against the target's true box (also where
 an occluder hides it) and the look-alikes' boxes, and writes ``OUT/identity_switches.json`` and
 ``OUT/identity_switches.md``.  The sequence names carry the seed, and rerunning into the same folder skips the runs
@@ -14,7 +14,8 @@ from tf_lu.tracking.names import DEFAULT_TRACKERS
 from tf_lu.atomic_files import write_json_atomic, write_text_atomic
 from tf_lu.data.synthetic import LOOKALIKE_SEED, lookalike_config, lookalike_sequences
 from tf_lu.evaluation.identity_switches import RULE, count_identity_switches, total
-from tf_lu.evaluation.otb import load_results_file, run_benchmark
+from tf_lu.evaluation.benchmark import run_benchmark
+from tf_lu.evaluation.otb import load_results_file
 
 
 

@@ -81,16 +81,16 @@ def check_unroll(space, features):
 
 def trial_overrides(values, hold_out, budget):
     """Config overrides of one trial's meta-training run that leaves the sequences ``hold_out`` out."""
-    return {"updater": {"kind": "learned", "hidden": int(values["hidden"]), "dropout": float(values["dropout"]),
-                        "interval": int(values["interval"])},
+    return {"updater": {"kind": "learned", "learned": {"hidden": int(values["hidden"]),
+                                                       "dropout": float(values["dropout"]),
+                                                       "interval": int(values["interval"])}},
             "meta": {"anchor_lambda": float(values["anchor_lambda"]), "unroll": int(values["unroll"]),
                      "hold_out": list(hold_out), "steps": budget.steps,
                      "steps_per_epoch": min(budget.steps, budget.steps_per_epoch), "seed": budget.seed}}
 
 
 def fold_sequences(crop_walks, fold, max_frames):
-    from tf_lu.data.sequences import read_otb_dataset
-    from tf_lu.evaluation.otb import truncate_sequence
+    from tf_lu.data.sequences import read_otb_dataset, truncate_sequence
     return [truncate_sequence(s, max_frames) for s in read_otb_dataset(os.path.join(crop_walks, f"fold{fold}"))]
 
 
@@ -98,9 +98,10 @@ def fold_aucs(config_path, overrides, weights, sequences):
     """Per-sequence AUC of the learned tracker of ``config_path`` + ``overrides`` with updater ``weights``."""
     from tf_lu.apps.tuning import track_auc
     from tf_lu.config import load_config
-    from tf_lu.tracking.registry import build_siamfc_tracker
-    updater = {**overrides["updater"], "updater_weights": weights}
-    tracker = build_siamfc_tracker(load_config(config_path, {**overrides, "updater": updater}), "siamfc-learned")
+    from tf_lu.tracking.registry import tracker_from_config
+    learned = {**overrides["updater"]["learned"], "weights": weights}
+    config = load_config(config_path, {**overrides, "updater": {**overrides["updater"], "learned": learned}})
+    tracker = tracker_from_config(config, "siamfc-learned")
     return [track_auc(tracker, [sequence]) for sequence in sequences]
 
 
@@ -155,13 +156,34 @@ def is_reporting_process():
     return not utils.has_chief_oracle() or utils.is_chief_oracle()
 
 
+def search_fingerprints(config_path, features, crop_walks, space, budget):
+    """What the search's trials depend on: the config and its weights, the cached features (file names and sizes),
+    the crop walks and their folds, the space and the budget of a trial (more trials continue the same search;
+    :mod:`tf_lu.fingerprints`)."""
+    from tf_lu.config import load_config, to_dict
+    from tf_lu.data.sequences import read_otb_dataset
+    from tf_lu.fingerprints import config_fingerprint, folder_fingerprint, sequence_fingerprint
+    from tf_lu.tracking.registry import weight_files
+    config, folds, walks = load_config(config_path), read_folds(crop_walks), {}
+    for k in range(len(folds)):
+        sequences = read_otb_dataset(os.path.join(crop_walks, f"fold{k}"))
+        walks[f"fold{k}"] = {s.name: sequence_fingerprint(s) for s in sequences}
+    return {"config": config_fingerprint(to_dict(config), weight_files(config)),
+            "features": folder_fingerprint(features), "crop_walks": walks, "folds": folds,
+            "space": dataclasses.asdict(space),
+            "budget": {k: v for k, v in dataclasses.asdict(budget).items() if k != "trials"}}
+
+
 def search_updater(config_path, features, crop_walks, out, space=UpdaterSpace(), budget=SearchBudget()):
     """Run (or continue) the search; on the reporting process write the report into ``out`` and return its rows (best
-    first), elsewhere return None."""
+    first), elsewhere return None.  The search continues only on unchanged inputs (:func:`search_fingerprints`; a
+    change is a one-line error naming it)."""
     from tf_lu.apps.search_updater_report import trial_rows, write_report
+    from tf_lu.fingerprints import keep_record
     read_folds(crop_walks)
     check_unroll(space, features)
-    os.makedirs(out, exist_ok=True)
+    keep_record(out, os.path.isdir(os.path.join(out, "updater_search")),
+                search_fingerprints(config_path, features, crop_walks, space, budget))
     score = lambda values, trial_dir: out_of_fold_auc(config_path, values, features, crop_walks, trial_dir, budget)
     tuner = make_tuner(out, score, space, budget)
     tuner.search()

@@ -4,7 +4,7 @@ trial's settings as a tracker config.
 ``trials.md`` and ``trials.json`` list the trials best first (values, out-of-fold AUC overall and per fold, status);
 ``trials.png`` draws the AUC of each trial in the order they ran with the best so far, and the AUC against each searched
 value; ``best_tracker.yaml`` is the searched tracker config with the best trial's values (``base:`` the searched config),
-to be meta-trained on every training sequence before tracking with it (its ``updater_weights`` is left empty).
+to be meta-trained on every training sequence before tracking with it (its ``updater.learned.weights`` is left empty).
 """
 import json
 import os
@@ -75,8 +75,9 @@ def best_config(rows, config_path, out):
         raise TfLuError("no trial of the search has a score yet")
     base = os.path.relpath(os.path.abspath(config_path), os.path.abspath(out))
     return {"base": base,
-            "updater": {"kind": "learned", "hidden": int(best["hidden"]), "dropout": round(float(best["dropout"]), 4),
-                        "interval": int(best["interval"]), "updater_weights": None},
+            "updater": {"kind": "learned", "learned": {"hidden": int(best["hidden"]),
+                                                       "dropout": round(float(best["dropout"]), 4),
+                                                       "interval": int(best["interval"]), "weights": None}},
             "meta": {"anchor_lambda": round(float(best["anchor_lambda"]), 4), "unroll": int(best["unroll"]),
                      "hold_out": []}}, best
 
@@ -92,7 +93,7 @@ def write_report(rows, out, config_path, settings):
     header = (f"# Best of {sum(r['auc'] is not None for r in rows)} trials of tf-lu search updater: trial "
               f"{best['trial']}, out-of-fold mean AUC {best['auc']:.4f} on the crop walks of "
               f"{settings['crop_walks']} ({settings['steps']} meta-training steps per fold).\n"
-              f"# Meta-train it on every training sequence, then set updater.updater_weights:\n"
+              f"# Meta-train it on every training sequence, then set updater.learned.weights:\n"
               f"#   tf-lu train-updater --config best_tracker.yaml --features {settings['features']} "
               f"--out runs/updater_best\n")
     with open(os.path.join(out, "best_tracker.yaml"), "w", encoding="utf-8") as handle:

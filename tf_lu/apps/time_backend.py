@@ -10,7 +10,7 @@ import keras
 import numpy as np
 
 from tf_lu.errors import TfLuError
-from tf_lu.evaluation import backend_timing as bt
+from tf_lu.timing import backend as bt
 
 
 def compare_output_files(paths):

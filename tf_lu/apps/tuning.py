@@ -4,8 +4,6 @@
 hyperparameters applied, runs it over the given sequences and reports mean AUC.  :func:`search_ema_alpha` is the
 paper's EMA search: alpha from 0.01 to 0.20 in steps of 0.01, on training sequences, never evaluation ones.
 """
-import dataclasses
-
 import numpy as np
 
 from tf_lu import paper
@@ -65,23 +63,28 @@ def _resumable_grid_oracle(kt):
     return ResumableGridSearchOracle
 
 
+def alpha_grid():
+    """The paper's grid of EMA's alpha: 0.01 to 0.20 in steps of 0.01 [P, Sec. V-A]."""
+    start, stop, step = paper.EMA_ALPHA_SEARCH
+    return [round(a, 2) for a in np.arange(start, stop + step / 2, step)]
+
+
 def search_ema_alpha(config, sequences, directory, alphas=None, progress=True, network=None):
     """Grid-search EMA's alpha with keras-tuner; returns ``(best_alpha, {alpha: auc})``.  Resumable: trials finished
-    in ``directory`` are kept and the search goes on from the next alpha.  ``network``: the SiamFC network to track
-    with (default: built from ``config.weights``)."""
-    from tf_lu.models.heads import SiamFCHead
-    from tf_lu.models.siamfc import load_siamfc_network
-    from tf_lu.tracking.tracker import Tracker
-    from tf_lu.updaters.base import EMAUpdater
+    in ``directory`` are kept and the search goes on from the next alpha.  Each trial's tracker is ``config`` (SiamFC
+    or CFNet) with an EMA update of that alpha; ``network``: the network of ``config.backbone.kind`` to track with
+    (default: loaded once from ``config.weights``)."""
+    from tf_lu.config import with_overrides
+    from tf_lu.models.networks import load_network
+    from tf_lu.tracking.registry import tracker_from_config
     kt, TrackingTuner = _tuner_class()
-    start, stop, step = paper.EMA_ALPHA_SEARCH
-    alphas = alphas or [round(a, 2) for a in np.arange(start, stop + step / 2, step)]
-    network = network or load_siamfc_network(config)
+    alphas = alphas or alpha_grid()
+    network = network if network is not None else load_network(config)
 
     def make_tracker(hp):
         alpha = hp.Choice("alpha", alphas)
-        updater = EMAUpdater(dataclasses.replace(config.updater, kind="ema", alpha=alpha))
-        return Tracker(network.backbone, SiamFCHead(network.adjust), updater, config.track, f"ema-{alpha}")
+        trial = with_overrides(config, {"updater": {"kind": "ema", "ema": {"alpha": alpha}}})
+        return tracker_from_config(trial, f"ema-{alpha}", network)
 
     oracle = _resumable_grid_oracle(kt)(objective=kt.Objective("auc", "max"), max_trials=len(alphas))
     tuner = TrackingTuner(oracle, make_tracker, sequences, directory=directory, project_name="ema_alpha",

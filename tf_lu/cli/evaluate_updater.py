@@ -18,7 +18,7 @@ from tf_lu.errors import TfLuError
 def add_arguments(parser):
     parser.add_argument("--config", required=True, help="a learned-updater config (updater.kind: learned)")
     parser.add_argument("--features", required=True, help="folder of feat-L*-*.tfrecord (tf-lu cache-features)")
-    parser.add_argument("--weights", help="updater weights (default: the config's updater.updater_weights)")
+    parser.add_argument("--weights", help="updater weights (default: the config's updater.learned.weights)")
     parser.add_argument("--hold-out", help="comma-separated sequence names (default: the config's meta.hold_out)")
     parser.add_argument("--out", type=checks.output_file, help="also write the scores to this JSON file")
 
@@ -28,8 +28,8 @@ def run(args):
     hold_out = comma_list(args.hold_out)
     config = load_config(args.config, {"meta": {"hold_out": hold_out}} if hold_out else None)
     checks.config_of_kind(config, "learned", args.config, "evaluate-updater")
-    weights = args.weights or config.updater.updater_weights
+    weights = args.weights or config.updater.learned.weights
     if not weights:
-        raise TfLuError(f"{args.config} names no updater weights (key 'updater.updater_weights'); pass --weights")
+        raise TfLuError(f"{args.config} names no updater weights (key 'updater.learned.weights'); pass --weights")
     from tf_lu.apps.evaluate_updater import score_updater
     print(json.dumps(score_updater(config, args.features, weights, args.out, args.config), indent=2))

@@ -16,6 +16,6 @@ def run(args):
     names = checks.trackers(comma_list(args.trackers))
     if not names:
         raise TfLuError("--trackers: no tracker names given")
-    from tf_lu.evaluation.frame_timing import time_frames, timing_table
+    from tf_lu.timing.frames import time_frames, timing_table
     from tf_lu.tracking.registry import build_tracker
     print(timing_table(time_frames({name: build_tracker(name) for name in names}, frames=args.frames)))

@@ -1,6 +1,6 @@
 """Resident memory of a tracker after N frames of a long generated sequence (is it flat with sequence length?).
 
-    tf-lu time memory --tracker siamfc-sgd --frames 1000,10000 [--set updater.sgd_long_term_iters=50]
+    tf-lu time memory --tracker siamfc-sgd --frames 1000,10000 [--set updater.sgd.long_term_iters=50]
 
 Prints one JSON line: the tracker, the overrides, and the resident set size (MiB) and elapsed seconds at each frame
 count (and a progress line on stderr as each count is reached).  Run one tracker per process, so one tracker's memory does not weigh on another's figure.
@@ -21,11 +21,11 @@ def add_arguments(parser):
     parser.add_argument("--loop-frames", type=checks.at_least(2), default=120,
                         help="length of the generated sequence that is played forwards and backwards (default 120)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="config override, e.g. updater.sgd_long_term_iters=50 (repeatable)")
+                        help="config override, e.g. updater.sgd.long_term_iters=50 (repeatable)")
 
 
 def parse_overrides(items):
-    """``["updater.alpha=0.1"]`` -> ``{"updater": {"alpha": 0.1}}`` (values parsed as YAML scalars)."""
+    """``["updater.ema.alpha=0.1"]`` -> ``{"updater": {"ema": {"alpha": 0.1}}}`` (values parsed as YAML scalars)."""
     overrides = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -42,7 +42,7 @@ def parse_overrides(items):
 def run(args):
     overrides = parse_overrides(args.set)
     checks.trackers([args.tracker], overrides or None)
-    from tf_lu.evaluation.memory import measure_memory
+    from tf_lu.timing.memory import measure_memory
     from tf_lu.tracking.registry import build_tracker
     tracker = build_tracker(args.tracker, overrides or None)
     progress = lambda frames, rss, seconds: print(f"{args.tracker}: {frames} frames, {rss:.1f} MiB, {seconds:.0f} s",

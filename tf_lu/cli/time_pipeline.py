@@ -27,6 +27,6 @@ def run(args):
     from tf_lu.config import load_config
     config = load_config(args.config)
     from tf_lu.apps.time_pipeline import time_training_pipelines
-    from tf_lu.evaluation.pipeline_timing import pipeline_table
+    from tf_lu.timing.pipeline import pipeline_table
     print(pipeline_table(time_training_pipelines(config, args.pairs, args.features, args.threads, args.batches,
                                                  args.json)))

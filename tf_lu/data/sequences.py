@@ -11,8 +11,7 @@ from typing import Callable, Optional, Sequence as TypingSequence
 import numpy as np
 from PIL import Image
 
-from tf_lu.data.box_files import parse_number_rows, read_box_file, read_text, write_box_file  # noqa: F401 (also
-# importable from here by the readers of other annotation formats)
+from tf_lu.data.box_files import read_box_file, write_box_file
 from tf_lu.data.images import image_shape, load_image, to_rgb
 from tf_lu.errors import TfLuError
 from tf_lu.geometry.boxes import clip_to_image, from_otb, validate_initial_box
@@ -55,6 +54,20 @@ class Sequence:
     @property
     def init_box(self):
         return self.boxes[0]
+
+    def head(self, count):
+        """The first ``count`` frames as a sequence of the same kind."""
+        return dataclasses.replace(self, frames=list(self.frames[:count]), boxes=self.boxes[:count],
+                                   absent=self.absent[:count])
+
+
+def truncate_sequence(sequence, max_frames):
+    """The first ``max_frames`` frames of ``sequence`` (``sequence`` itself when it is no longer; for quick runs)."""
+    if max_frames is None or max_frames >= len(sequence):
+        return sequence
+    if max_frames < 1:
+        raise TfLuError(f"max frames must be at least 1, got {max_frames}")
+    return sequence.head(max_frames)
 
 
 def _natural_key(path):

@@ -1,21 +1,17 @@
-"""OTB one-pass benchmark with many streams per call: the sequences are tracked B at a time by one graph call per frame
+"""Many streams per call: a tracker's sequences tracked B at a time by one graph call per frame
 (:class:`tf_lu.tracking.streams.StreamBatch`); when a sequence ends, the next one takes its place.
 
-Result files and summary are those of :func:`tf_lu.evaluation.otb.run_benchmark`; each call's seconds are shared
-equally among the streams it advanced, so a tracker's fps in the summary is the aggregate frames per second of the
-batch (frame decoding excluded, padding the frames to a common size included).  Every run starts afresh.
+The benchmark runner uses it with ``--batch-streams`` (:func:`tf_lu.evaluation.benchmark.run_benchmark`, OTB).  Each
+call's seconds are shared equally among the streams it advanced, so a tracker's fps in the summary is the aggregate
+frames per second of the batch (frame decoding excluded, padding the frames to a common size included).
 """
 import dataclasses
-import os
 import time
 from typing import Any, List
 
 import numpy as np
-from tqdm import tqdm
 
 from tf_lu.errors import TfLuError
-from tf_lu.evaluation.otb import build_trackers, warm_up, write_report, write_results_file, write_times_file
-from tf_lu.tracking import registry
 from tf_lu.tracking.streams import StreamBatch
 
 
@@ -83,24 +79,3 @@ def track_streams(tracker, sequences, streams, bar=None):
             _advance(batch, active, bar)
             active = _finish(batch, active, done)
     return done
-
-
-def run_batched_benchmark(tracker_names, sequences, out_dir, streams, build=registry.build_tracker, progress=True):
-    """:func:`tf_lu.evaluation.otb.run_benchmark` with ``streams`` sequences per call; returns the summary dict."""
-    if not sequences:
-        raise TfLuError("no sequences given")
-    trackers = build_trackers(tracker_names, build)
-    for label, tracker in trackers.items():
-        if getattr(tracker, "graph", None) is None:
-            raise TfLuError(f"{label}: --batch-streams needs a TensorFlow tracker (siamfc-*), not an OpenCV one")
-    results = os.path.join(out_dir, "results")
-    with tqdm(total=len(trackers) * sum(len(s) for s in sequences), disable=not progress, unit="frame",
-              dynamic_ncols=True) as bar:
-        for label, tracker in trackers.items():
-            warm_up(tracker, sequences[0])
-            bar.set_description(f"{label} x{streams}")
-            os.makedirs(os.path.join(results, label), exist_ok=True)
-            for name, (boxes, times) in track_streams(tracker, sequences, streams, bar).items():
-                write_times_file(os.path.join(results, label, f"{name}_time.txt"), times)
-                write_results_file(os.path.join(results, label, f"{name}.txt"), boxes)
-    return write_report(out_dir, results, sequences, list(trackers))

@@ -1,30 +1,31 @@
-"""VOT measures of supervised runs: accuracy, robustness and expected average overlap (EAO).
+"""VOT measures of supervised runs: accuracy, robustness and expected average overlap (EAO), as vot-toolkit 0.9
+computes them (``vot.analysis.supervised``; ``tests/test_vot_toolkit_crosscheck.py`` checks the two agree).
 
 A *trajectory* has one entry per frame: the code :data:`INIT` (the tracker was (re-)initialised there),
 :data:`FAILURE` (its region no longer overlapped the ground truth) or :data:`SKIPPED` (a frame between a failure and
 the re-initialisation), or else the tracker's region (4 values ``x,y,w,h`` or a polygon).  These are the codes of
-VOT's result files.  The definitions follow the VOT toolkit (VOT2016-2018, ``toolkit-legacy`` and
-``vot.analysis.supervised``):
+VOT's result files.
 
-* overlap of a tracked frame: region overlap with the ground-truth polygon, both clipped to the image
-  (:func:`tf_lu.geometry.polygons.region_overlap`); NaN where the target is absent;
+* overlap of a tracked frame: the pixel overlap with the ground-truth region inside the image
+  (:func:`tf_lu.geometry.raster.raster_overlap`, the toolkit's ``calculate_overlaps`` with the image bounds); NaN
+  where the target is absent;
 * accuracy of a sequence: mean overlap over tracked frames, leaving out the :data:`BURNIN` frames starting at each
   (re-)initialisation (the init frame and the 9 after it), failure and skipped frames and frames without a target
-  (0 when no frame is left); over sequences: their mean weighted by sequence length (the toolkit's aggregation);
+  (0 when no frame is left); over sequences: their mean weighted by sequence length;
 * robustness: failures; over sequences, failures per 100 frames (all failures / all frames x 100);
-* EAO: each run is cut into fragments, one per (re-)initialisation; a fragment that ends in a failure has zero
-  overlap from the failure frame on, to any length; one that reaches the end of the sequence stops there.  The
-  expected overlap at length ``Ns`` is, over the fragments that fail or reach ``Ns`` frames, the mean of each
-  fragment's mean overlap over its frames 2..Ns (its init frame is left out; absent targets count as 0); EAO is the
-  mean of that curve over ``Ns`` in the range ``[low, high]`` (as far as the longest sequence reaches).  All
-  fragments weigh the same (one run per sequence).  The legacy toolkit and pysot index ``Ns`` this way; the Python
-  toolkit (vot-toolkit 0.9) has the same curve values but averages them over ``[low + 1, high + 1]`` in these terms,
-  and its curve stops at the longest fragment (``tests/test_vot_toolkit_crosscheck.py`` compares the two).
+* EAO: each run is cut into fragments, the i-th (re-)initialisation up to the i-th failure (a failed fragment, zero
+  overlap from the failure on, to any length), and the last initialisation to the end of the sequence when no failure
+  follows it (a fragment that stops there); a run without failure is one fragment, the whole run.  The expected
+  overlap after ``k`` frames is, over the fragments that failed or go on for more than ``k`` frames after their
+  initialisation, the mean of each fragment's mean overlap over those ``k`` frames (its init frame left out, absent
+  targets counting 0); the curve goes as far as the longest fragment.  EAO is the mean of the curve over ``k`` in the
+  range ``[low, high]`` of a preset (VOT2016 [108, 371]) as far as the curve reaches.  All fragments weigh the same
+  (one run per sequence).
 """
 import numpy as np
 
 from tf_lu.errors import TfLuError
-from tf_lu.geometry.polygons import region_overlap
+from tf_lu.geometry.raster import raster_overlap
 
 INIT, FAILURE, SKIPPED = 1, 2, 0
 BURNIN = 10
@@ -59,13 +60,13 @@ def code_frames(trajectory, code):
     return [i for i, entry in enumerate(trajectory) if is_code(entry, code)]
 
 
-def trajectory_overlaps(trajectory, polygons, bounds):
-    """Per-frame overlap of each tracked region with the ground-truth polygon; NaN on code frames and where the
+def trajectory_overlaps(trajectory, regions, bounds):
+    """Per-frame overlap of each tracked region with the ground-truth region; NaN on code frames and where the
     target is absent.  ``bounds`` is the image ``(width, height)``."""
-    if len(trajectory) != len(polygons):
-        raise TfLuError(f"{len(trajectory)} trajectory entries but {len(polygons)} ground-truth regions")
-    return np.array([np.nan if is_code(entry) else region_overlap(entry, polygon, bounds)
-                     for entry, polygon in zip(trajectory, polygons)], dtype=np.float64)
+    if len(trajectory) != len(regions):
+        raise TfLuError(f"{len(trajectory)} trajectory entries but {len(regions)} ground-truth regions")
+    return np.array([np.nan if is_code(entry) else raster_overlap(entry, region, bounds)
+                     for entry, region in zip(trajectory, regions)], dtype=np.float64)
 
 
 def sequence_accuracy(trajectory, overlaps, burnin=BURNIN):
@@ -80,55 +81,49 @@ def sequence_accuracy(trajectory, overlaps, burnin=BURNIN):
 
 
 def fragments(trajectory, overlaps):
-    """``[(overlaps, failed)]``: one per (re-)initialisation, from its init frame up to its failure (excluded) or to
-    the frame before the next initialisation / the end.  NaN overlaps (absent target) become 0."""
-    starts = code_frames(trajectory, INIT)
-    failures = set(code_frames(trajectory, FAILURE))
-    pieces = []
-    for number, start in enumerate(starts):
-        end = starts[number + 1] if number + 1 < len(starts) else len(trajectory)
-        failure = next((i for i in range(start, end) if i in failures), None)
-        values = np.nan_to_num(np.asarray(overlaps[start:end if failure is None else failure], dtype=np.float64))
-        pieces.append((values, failure is not None))
+    """``[(overlaps, failed)]``: the run cut as the module doc says; NaN overlaps (absent target, code frames) are 0."""
+    values = np.nan_to_num(np.asarray(overlaps, dtype=np.float64))
+    inits, failures = code_frames(trajectory, INIT), code_frames(trajectory, FAILURE)
+    if not failures:
+        return [(values, False)]
+    pieces = [(values[start:end], True) for start, end in zip(inits, failures)]
+    if len(inits) > len(failures):
+        pieces.append((values[inits[-1]:], False))
     return pieces
 
 
-def expected_overlap_curve(pieces, max_length):
-    """Expected overlap for each length ``Ns = 1 .. max_length`` (index ``Ns - 1``): 1 at ``Ns = 1`` by convention,
-    NaN where no fragment counts."""
-    curve = np.full(max_length, np.nan)
-    if max_length < 1:
+def expected_overlap_curve(pieces):
+    """Expected overlap after ``k`` frames, at index ``k`` (``k = 0 .. longest fragment - 1``; NaN at ``k = 0``, with
+    no frame to average, and where no fragment counts)."""
+    length = max((len(values) for values, _ in pieces), default=0)
+    curve = np.full(length, np.nan)
+    if length < 2:
         return curve
-    curve[0] = 1.0
-    if not pieces:
-        return curve
-    table = np.zeros((len(pieces), max_length))
-    usable_to = np.zeros(len(pieces), dtype=int)  # a fragment counts for lengths Ns <= usable_to
+    table = np.zeros((len(pieces), length))
+    usable_to = np.zeros(len(pieces), dtype=int)  # a fragment counts for k < usable_to
     for row, (values, failed) in enumerate(pieces):
-        values = values[:max_length]
         table[row, :len(values)] = values
-        usable_to[row] = max_length if failed else len(values)
-    means = np.cumsum(table[:, 1:], axis=1) / np.arange(1, max_length)  # column k: mean over frames 2..k+2
-    for length in range(2, max_length + 1):
-        usable = usable_to >= length
+        usable_to[row] = length if failed else len(values)
+    means = np.cumsum(table[:, 1:], axis=1) / np.arange(1, length)  # column k - 1: mean over frames 1..k
+    for k in range(1, length):
+        usable = usable_to > k
         if usable.any():
-            curve[length - 1] = float(np.mean(means[usable, length - 2]))
+            curve[k] = float(np.mean(means[usable, k - 1]))
     return curve
 
 
 def average_expected_overlap(curve, low, high):
-    """Mean of ``curve`` over lengths ``low .. high`` that it covers (NaN values left out); NaN when none."""
-    window = np.asarray(curve, dtype=np.float64)[low - 1:high]
+    """Mean of ``curve`` over ``k = low .. high`` as far as it reaches (NaN values left out); NaN when none."""
+    window = np.asarray(curve, dtype=np.float64)[low:high + 1]
     window = window[np.isfinite(window)]
     return float(np.mean(window)) if window.size else float("nan")
 
 
-def vot_scores(runs, preset=DEFAULT_PRESET, max_length=None, burnin=BURNIN):
+def vot_scores(runs, preset=DEFAULT_PRESET, burnin=BURNIN):
     """Scores of one tracker from its runs ``[(trajectory, overlaps)]`` (one per sequence).
 
     Returns ``{"eao", "accuracy", "robustness" (failures per 100 frames), "failures", "frames", "curve"
-    (expected overlap for Ns = 1 .. max_length), "sequences": [{"accuracy", "failures", "robustness", "frames"}]}``.
-    ``max_length`` defaults to the longest run."""
+    (:func:`expected_overlap_curve`), "sequences": [{"accuracy", "failures", "robustness", "frames"}]}``."""
     if not runs:
         raise TfLuError("no runs to score")
     low, high = eao_range(preset)
@@ -141,7 +136,7 @@ def vot_scores(runs, preset=DEFAULT_PRESET, max_length=None, burnin=BURNIN):
         pieces.extend(fragments(trajectory, overlaps))
     frames = sum(entry["frames"] for entry in per_sequence)
     failures = sum(entry["failures"] for entry in per_sequence)
-    curve = expected_overlap_curve(pieces, max_length or max(len(t) for t, _ in runs))
+    curve = expected_overlap_curve(pieces)
     return {"eao": average_expected_overlap(curve, low, high),
             "accuracy": float(sum(e["accuracy"] * e["frames"] for e in per_sequence) / max(frames, 1)),
             "robustness": 100.0 * failures / max(frames, 1), "failures": int(failures), "frames": int(frames),

@@ -6,8 +6,9 @@ Layout of a benchmark folder ``OUT``::
     results/<tracker>/<seq>_time.txt  seconds of each init/update call (the got10k layout)
     summary.json  summary.md  success_plot.png  precision_plot.png
 
-Every file is written atomically (a temporary file, then a rename), a run's result files as soon as it ends and
-``summary.json`` last; rerunning a killed benchmark into the same folder skips the runs already written.
+Every file is written atomically (a temporary file, then a rename); the benchmark runner
+(:func:`tf_lu.evaluation.benchmark.run_benchmark`, protocol :class:`~tf_lu.evaluation.protocols.OtbProtocol`) writes a
+run's result files as soon as it ends and ``summary.json`` last.
 """
 import json
 import os
@@ -15,30 +16,16 @@ import platform
 import shutil
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
-from tqdm import tqdm
 
-from tf_lu.tracking import registry
 from tf_lu.atomic_files import write_text_atomic
 from tf_lu.data.box_files import read_box_file, write_box_file
-from tf_lu.data.sequences import Sequence
 from tf_lu.errors import TfLuError
 from tf_lu.tracking.loop import track_frames
 from tf_lu.evaluation.compare import comparison_table, paired_comparison
 from tf_lu.evaluation.metrics import (PRECISION_AT, PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, precision_curve,
                                       sequence_metrics, success_curve)
-
-
-def truncate_sequence(sequence, max_frames):
-    """The first ``max_frames`` frames of ``sequence`` (for quick smoke runs)."""
-    if max_frames is None or max_frames >= len(sequence):
-        return sequence
-    if max_frames < 1:
-        raise TfLuError(f"max frames must be at least 1, got {max_frames}")
-    return Sequence(name=sequence.name, frames=list(sequence.frames[:max_frames]), boxes=sequence.boxes[:max_frames],
-                    loader=sequence.loader, absent=sequence.absent[:max_frames])
 
 
 def run_sequence(tracker, sequence, bar=None):
@@ -244,36 +231,7 @@ def write_report(out_dir, results_dir, sequences, trackers=None, machine=None, r
     return summary
 
 
-# ------------------------------------------------------------------------------------------------------ benchmark
-
-def warm_up(tracker, sequence, frames=3):
-    """Run a few untimed frames first, so one-off costs (graph tracing, lazy loading) stay out of the fps."""
-    tracker.init(sequence.frame(0), sequence.boxes[0])
-    for index in range(1, min(frames, len(sequence))):
-        tracker.update(sequence.frame(index))
-
-
-def build_trackers(tracker_names, build=registry.build_tracker):
-    """``{label: tracker}`` for the given names, in order, duplicates dropped: every tracker is built before anything
-    runs (an unknown name fails first); a tracker given as a config path is filed under
-    :func:`~tf_lu.tracking.registry.tracker_label`, and two trackers filed under one label are an error."""
-    names = list(dict.fromkeys(n.strip() for n in tracker_names if n.strip()))
-    if not names:
-        raise TfLuError("no tracker names given")
-    labels = {registry.tracker_label(name): name for name in names}
-    if len(labels) < len(names):
-        raise TfLuError("two trackers would be filed under the same name: " + ", ".join(names))
-    return {label: build(name) for label, name in labels.items()}
-
-
-def staging_folder(out_dir):
-    """A fresh temporary folder inside ``out_dir`` (created if needed) to write a benchmark into before moving it."""
-    try:
-        os.makedirs(out_dir, exist_ok=True)
-        return tempfile.mkdtemp(prefix=".benchmark-", dir=out_dir)
-    except OSError as exc:
-        raise TfLuError(f"cannot write to output folder {out_dir}: {exc.strerror or exc}") from None
-
+# ------------------------------------------------------------------------------------------------------ resuming
 
 def finished_run(results_dir, tracker, sequence):
     """True when ``results_dir`` already holds ``tracker``'s whole run over ``sequence`` (a box file with one row per
@@ -286,37 +244,3 @@ def finished_run(results_dir, tracker, sequence):
         return len(load_results_file(boxes_path)) == len(sequence)
     except TfLuError:
         return False
-
-
-def run_benchmark(tracker_names, sequences, out_dir, build=registry.build_tracker, progress=True):
-    """Run every tracker over every sequence (OTB one-pass) and write results, summary and plots into ``out_dir``.
-
-    All trackers are built first (an unknown name fails before anything runs); each is built once and re-``init``-ed
-    per sequence, so model loading stays out of the timings; a tracker given as a config path is filed under
-    :func:`~tf_lu.tracking.registry.tracker_label`.  Every result file is written atomically as soon as its run ends,
-    and the sequence and tracker pairs whose results ``out_dir`` already holds are not run again: rerunning a killed
-    benchmark with the same ``out_dir`` finishes it, with the same summary.  Returns the ``summary.json`` dict.
-    """
-    if not sequences:
-        raise TfLuError("no sequences given")
-    trackers = build_trackers(tracker_names, build)
-    names = list(trackers)
-    results = os.path.join(out_dir, "results")
-    try:
-        os.makedirs(out_dir, exist_ok=True)
-    except OSError as exc:
-        raise TfLuError(f"cannot write to output folder {out_dir}: {exc.strerror or exc}") from None
-    todo = [(sequence, name) for sequence in sequences for name in names
-            if not finished_run(results, name, sequence)]
-    for name in dict.fromkeys(name for _, name in todo):
-        warm_up(trackers[name], sequences[0])
-    # sequence by sequence, every tracker in turn: a change of load on a shared machine during a long run then
-    # touches every tracker's fps alike instead of whichever tracker was running at the time
-    with tqdm(total=sum(len(s) for s, _ in todo), disable=not progress, unit="frame", dynamic_ncols=True) as bar:
-        for sequence, name in todo:
-            bar.set_description(f"{sequence.name} {name}")
-            boxes, times = run_sequence(trackers[name], sequence, bar)
-            os.makedirs(os.path.join(results, name), exist_ok=True)
-            write_times_file(os.path.join(results, name, f"{sequence.name}_time.txt"), times)
-            write_results_file(os.path.join(results, name, f"{sequence.name}.txt"), boxes)
-    return write_report(out_dir, results, sequences, names)

@@ -1,9 +1,9 @@
 """VOT's supervised experiments: run a tracker with re-initialisation after each failure, in two timings.
 
 * :func:`run_supervised` (VOT "baseline"): the tracker sees every frame and is waited for.  When its box no longer
-  overlaps the ground truth (overlap 0, both clipped to the image), that frame is a failure; the tracker is
-  re-initialised :data:`SKIP_AFTER_FAILURE` frames later (on the next frame with a target from there), and the
-  frames in between are skipped.
+  overlaps the ground truth (pixel overlap 0 inside the image, :func:`tf_lu.geometry.raster.raster_overlap`, as the
+  VOT toolkit judges it), that frame is a failure; the tracker is re-initialised :data:`SKIP_AFTER_FAILURE` frames
+  later (on the next frame with a target from there), and the frames in between are skipped.
 * :func:`run_realtime` (VOT "realtime"): frames arrive at ``fps`` frames per second of wall time from each
   (re-)initialisation on; the tracker is timed on each frame it handles.  Whenever it is free it takes the newest
   frame that has arrived (or waits for the next one); frames that arrive while it is busy are never shown to it.
@@ -22,9 +22,9 @@ import time
 
 import numpy as np
 
-from tf_lu.data.vot_sequences import frame_size, sequence_polygons
+from tf_lu.data.vot_sequences import frame_size, sequence_regions
 from tf_lu.evaluation.eao import FAILURE, INIT, SKIPPED
-from tf_lu.geometry.polygons import region_overlap
+from tf_lu.geometry.raster import raster_overlap
 
 SKIP_AFTER_FAILURE = 5
 REALTIME_FPS = 20.0
@@ -42,20 +42,19 @@ class VotRun:
         return int(np.count_nonzero(self.times))
 
 
-def is_failure(box, polygon, bounds):
-    """True when ``box`` no longer overlaps the ground-truth ``polygon`` (a non-finite box always fails; a frame
+def is_failure(box, region, bounds):
+    """True when ``box`` no longer overlaps the ground-truth ``region`` (a non-finite box always fails; a frame
     without a target never does)."""
     box = np.asarray(box, dtype=np.float64).reshape(-1)
     if box.shape != (4,) or not np.all(np.isfinite(box)):
         return True
-    overlap = region_overlap(box, polygon, bounds)
+    overlap = raster_overlap(box, region, bounds)
     return bool(np.isfinite(overlap) and overlap <= 0.0)
 
 
-def _next_start(polygons, index):
+def _next_start(regions, index):
     """The first frame at or after ``index`` with a target, or ``None``."""
-    present = np.all(np.isfinite(polygons[index:]), axis=1)
-    return index + int(np.argmax(present)) if present.any() else None
+    return next((i for i in range(index, len(regions)) if np.all(np.isfinite(regions[i]))), None)
 
 
 class _Waited:
@@ -116,18 +115,18 @@ class _Realtime(_Waited):
 
 def _supervise(session, sequence, skip, bar):
     """The supervision loop shared by both timings; returns the trajectory."""
-    polygons, bounds = sequence_polygons(sequence), frame_size(sequence)
+    regions, bounds = sequence_regions(sequence), frame_size(sequence)
     trajectory = [SKIPPED] * len(sequence)
-    start = _next_start(polygons, 0)
+    start = _next_start(regions, 0)
     for index in range(len(sequence)):
         if start is not None and index == start:
             session.start(index)
             trajectory[index] = INIT
         elif start is not None and index > start:
             box = session.answer(index)
-            if is_failure(box, polygons[index], bounds):
+            if is_failure(box, regions[index], bounds):
                 trajectory[index] = FAILURE
-                start = _next_start(polygons, index + skip)
+                start = _next_start(regions, index + skip)
             else:
                 trajectory[index] = box
         if bar is not None:

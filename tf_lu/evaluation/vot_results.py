@@ -13,8 +13,9 @@ import os
 
 import numpy as np
 
-from tf_lu.data.sequences import parse_number_rows, read_text
-from tf_lu.data.vot_sequences import frame_size, sequence_polygons
+from tf_lu.atomic_files import write_text_atomic
+from tf_lu.data.box_files import parse_number_rows, read_text
+from tf_lu.data.vot_sequences import frame_size, sequence_regions
 from tf_lu.errors import TfLuError
 from tf_lu.evaluation.eao import DEFAULT_PRESET, eao_range, is_code, trajectory_overlaps, vot_scores
 from tf_lu.evaluation.otb import machine_description, result_trackers
@@ -30,14 +31,25 @@ def run_paths(results_dir, tracker, experiment, sequence_name):
 
 
 def write_run(results_dir, tracker, experiment, sequence_name, run):
-    """Write a :class:`~tf_lu.evaluation.vot_protocol.VotRun` as VOT result files."""
+    """Write a :class:`~tf_lu.evaluation.vot_protocol.VotRun` as VOT result files, each atomically (the time file
+    first, so a whole trajectory file means a whole run)."""
     path, time_path = run_paths(results_dir, tracker, experiment, sequence_name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     lines = [str(int(e)) if is_code(e) else ",".join(f"{v:.4f}" for v in np.asarray(e).reshape(-1))
              for e in run.trajectory]
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
-    np.savetxt(time_path, np.asarray(run.times, dtype=np.float64), fmt="%.9f")
+    write_text_atomic(time_path, "".join(f"{t:.9f}\n" for t in np.asarray(run.times, dtype=np.float64)))
+    write_text_atomic(path, "\n".join(lines) + "\n")
+
+
+def finished_run(results_dir, tracker, experiment, sequence):
+    """True when ``results_dir`` holds the whole run (one trajectory line per frame, a time file beside it)."""
+    path, time_path = run_paths(results_dir, tracker, experiment, sequence.name)
+    if not (os.path.isfile(path) and os.path.isfile(time_path)):
+        return False
+    try:
+        return len(parse_trajectory(read_text(path, "result"), path)) == len(sequence)
+    except TfLuError:
+        return False
 
 
 def parse_trajectory(text, source):
@@ -87,9 +99,9 @@ def score_experiment(results_dir, tracker, experiment, sequences, preset, bounds
     runs = []
     for sequence in sequences:
         trajectory, times = read_run(results_dir, tracker, experiment, sequence)
-        runs.append((trajectory, trajectory_overlaps(trajectory, sequence_polygons(sequence), bounds[sequence.name]),
+        runs.append((trajectory, trajectory_overlaps(trajectory, sequence_regions(sequence), bounds[sequence.name]),
                      times))
-    scores = vot_scores([(t, o) for t, o, _ in runs], preset, max(len(s) for s in sequences))
+    scores = vot_scores([(t, o) for t, o, _ in runs], preset)
     scores["fps"] = _fps(runs)
     for entry, run in zip(scores["sequences"], runs):
         entry["fps"] = _fps([run])
@@ -154,7 +166,8 @@ def markdown_report(summary):
     sequences = list(summary["trackers"][names[0]]["sequences"]) if names else []
     low, high = summary["eao_range"]
     lines = ["# VOT supervised evaluation", "", f"Machine: {summary['machine']}", "",
-             f"EAO over sequence lengths [{low}, {high}] (preset {summary['preset']}); failure at overlap 0, "
+             f"EAO over [{low}, {high}] frames after each (re-)initialisation (preset {summary['preset']}, "
+             f"as vot-toolkit 0.9); failure at overlap 0, "
              f"re-initialisation 5 frames later, accuracy without the 10 burn-in frames of each (re-)initialisation; "
              f"realtime: frames arrive at {summary['realtime_fps']:g} fps.", "", markdown_table(summary), "",
              "## Accuracy / failures per sequence", "", "| sequence | " + " | ".join(names) + " |",
@@ -176,7 +189,8 @@ def _figure():
 
 
 def plot_expected_overlap(curves, summary, path):
-    """Expected overlap against sequence length (baseline solid, realtime dashed), the EAO range shaded."""
+    """Expected overlap against the frames after a (re-)initialisation (baseline solid, realtime dashed), the EAO
+    range shaded."""
     figure, axes = _figure()
     low, high = summary["eao_range"]
     axes.axvspan(low, high, color="0.9", label=f"EAO range [{low}, {high}]")
@@ -187,8 +201,8 @@ def plot_expected_overlap(curves, summary, path):
                 key = "eao" if experiment == "baseline" else "eao_realtime"
                 label = f"{tracker}{' realtime' if experiment == 'realtime' else ''} " \
                         f"[{_cell(summary['trackers'][tracker][key], 3)}]"
-                axes.plot(np.arange(1, len(curve) + 1), curve, style, color=f"C{index % 10}", label=label)
-    axes.set(title="Expected overlap", xlabel="Sequence length (frames)", ylabel="Expected average overlap",
+                axes.plot(np.arange(len(curve)), curve, style, color=f"C{index % 10}", label=label)
+    axes.set(title="Expected overlap", xlabel="Frames after (re-)initialisation", ylabel="Expected average overlap",
              ylim=(0, 1.02))
     axes.grid(True, alpha=0.3)
     axes.legend(loc="upper right", fontsize=7)

@@ -22,8 +22,8 @@ def file_digest(path):
 def weights_files(config):
     """``[(what, path)]`` of the weight files a tracker config names."""
     files = [("network", config.weights)]
-    if config.updater.kind == "learned" and config.updater.updater_weights:
-        files.append(("updater network", config.updater.updater_weights))
+    if config.updater.kind == "learned" and config.updater.learned.weights:
+        files.append(("updater network", config.updater.learned.weights))
     return [(what, path) for what, path in files if path]
 
 

@@ -3,7 +3,8 @@ change of load on a shared machine touches both alike), giving each one's fps an
 import numpy as np
 import tensorflow as tf
 
-from tf_lu.evaluation.otb import run_sequence, warm_up
+from tf_lu.evaluation.benchmark import warm_up
+from tf_lu.evaluation.otb import run_sequence
 
 
 class ServedTracker:

@@ -7,7 +7,7 @@ from tf_lu.config import load_config
 from tf_lu.errors import TfLuError
 from tf_lu.export.card import write_card
 from tf_lu.export.savedmodel import save_tracker
-from tf_lu.tracking.registry import build_tracker, is_config_path, tracker_config_path, tracker_label
+from tf_lu.tracking.registry import is_config_path, tracker_config_path, tracker_from_config, tracker_label
 
 
 def export_tracker(name, out_dir, overrides=None):
@@ -22,7 +22,7 @@ def export_tracker(name, out_dir, overrides=None):
         raise TfLuError(f"export folder {out_dir} is not empty: give a new or empty folder")
     config_path = tracker_config_path(name)
     config = load_config(config_path, overrides)
-    tracker = build_tracker(name, overrides)
+    tracker = tracker_from_config(config, tracker_label(name))
     try:
         os.makedirs(out_dir, exist_ok=True)
     except OSError as exc:

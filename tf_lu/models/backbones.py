@@ -1,7 +1,7 @@
 """SiamFC's modified AlexNet (no padding, total stride 8) with a width multiplier.
 
 Two-group convolutions are written as two convolutions on the channel halves, concatenated: on CPU this is the
-fast path (``Conv2D(groups=2)`` has no CPU gradient without XLA, see REFERENCE section 6).
+fast path (TensorFlow's grouped ``Conv2D(groups=2)`` has no CPU gradient without XLA).
 """
 import keras
 from keras import layers

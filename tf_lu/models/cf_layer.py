@@ -1,7 +1,8 @@
 """CFNet's correlation-filter layer: a closed-form ridge regression solved per sample in the Fourier domain.
 
 For exemplar features ``x`` (H, W, C), Hann-windowed, and a Gaussian label ``y`` peaked at the zero shift (wrapped
-around, CFNet's ``circ_grid``), with ``n = H * W`` and ``X_c``, ``Y`` their 2-D DFTs (REFERENCE section 3)::
+around, CFNet's ``circ_grid``), with ``n = H * W`` and ``X_c``, ``Y`` their 2-D DFTs (the CFNet reference [C] of
+:mod:`tf_lu.paper`, which the paper's Sec. III-B follows)::
 
     k = (1/n) sum_c conj(X_c) X_c + lambda,   alpha = (1/n) Y / k,   W_c = conj(alpha) X_c
 

@@ -60,6 +60,7 @@ class OpenCVTracker:
             raise TfLuError(f"unknown OpenCV tracker {kind!r}; known: {', '.join(sorted(OPENCV_TRACKERS))}")
         self.kind = kind
         self.name = f"opencv-{kind}"
+        self.fingerprint = {"opencv": kind, "version": cv2.__version__}   # what its results depend on
         self._tracker = None
         self._box = None
 

@@ -11,7 +11,7 @@ Every batch holds ``B`` sequences of one bucket length, cut into chunks of ``H``
    labels centred on the target (its offset from the crop centre comes with the features; zero for ground-truth-centred
    crops): the loss is
    ``(1 - lambda) * balanced logistic + lambda * ||theta - theta_1||^2 / (m m d)`` (``meta.loss: softmax`` puts a
-   cross-entropy over positions in place of the logistic term, an extension; with ``updater.scale_to_first`` the
+   cross-entropy over positions in place of the logistic term, an extension; with ``updater.learned.scale_to_first`` the
    anchor term is in units of theta_1's RMS s, ``||theta - theta_1||^2 / (s^2 m m d)``, as the network sees it); its
    peak is the estimated position (unless teacher forcing), clipped to ``max_shift`` cells;
 3. the candidate g(x_t) is made from the window at the estimated position, the recurrent updater advances (with
@@ -149,7 +149,7 @@ class MetaTrainer(keras.Model):
         cells = tf.zeros((self.batch, self.cfg.unroll, 2), tf.int32) if offsets is None else tf.clip_by_value(
             tf.cast(tf.round(offsets / self.stride), tf.int32), -self.cfg.max_shift, self.cfg.max_shift)
         theta_1, hidden, theta, position, step = self._carried_state(reset, features[:, 0], cells[:, 0])
-        unit = self.net.unit(theta_1)        # None unless updater.scale_to_first
+        unit = self.net.unit(theta_1)        # None unless updater.learned.scale_to_first
         total = cls_total = anchor_total = none_total = peak_total = peak_none_total = tf.constant(0.0)
         target_cells = tf.zeros((self.batch, self.cfg.unroll, 2)) if offsets is None else offsets / self.stride
         count = tf.constant(0.0)
@@ -258,7 +258,7 @@ def build_meta_trainer(config, head, size, channels, template_size=6):
     """A compiled :class:`MetaTrainer` of ``config`` scoring with the frozen ``head`` on (S, S, C) = (``size``,
     ``size``, ``channels``) features, for templates of side ``template_size``."""
     cfg = config.meta
-    upd = config.updater
+    upd = config.updater.learned
     net = UpdaterNet(channels, upd.hidden, upd.layers, upd.cell, upd.dropout, upd.layer_norm, upd.residual,
                      upd.confidence_input, upd.norm_to_first, upd.scale_to_first)
     net.build_for(template_size)
@@ -292,10 +292,9 @@ def head_and_sides(config, network, features_dir):
 
 
 def meta_identity(config):
-    """The settings a resumed meta-training run must share with the run it continues (all but the step count);
-    ``updater.scale_to_first`` is part of it only when on, so runs stored without that key keep their identity."""
-    updater = {k: v for k, v in to_dict(config)["updater"].items() if k != "scale_to_first" or v}
-    return {"updater": updater,
+    """The settings a resumed meta-training run must share with the run it continues: the learned updater's section
+    and the meta-training settings but the step count."""
+    return {"updater": to_dict(config)["updater"]["learned"],
             "meta": {k: v for k, v in to_dict(config)["meta"].items() if k != "steps"}}
 
 

@@ -98,9 +98,7 @@ class EMAUpdater(Updater):
     graph_form = True
 
     def __init__(self, config):
-        if not 0.0 <= config.alpha <= 1.0:
-            raise TfLuError(f"EMA alpha must lie in [0, 1], got {config.alpha}")
-        self.alpha = float(config.alpha)
+        self.alpha = float(config.alpha)     # config: the section updater.ema (tf_lu.config.EmaConfig)
 
     def init(self, theta):
         return theta

@@ -70,6 +70,8 @@ class LearnedUpdater(Updater):
     graph_form = True
 
     def __init__(self, config, net=None):
+        """``config``: the section ``updater.learned`` (:class:`tf_lu.config.LearnedConfig`); ``net``: an already
+        built :class:`UpdaterNet` (default: loaded from ``config.weights`` on first use)."""
         self.interval = max(1, int(config.interval))
         self.config = config
         self.net = net
@@ -78,9 +80,9 @@ class LearnedUpdater(Updater):
 
     def prepare(self, theta):
         if self.net is None:
-            if not self.config.updater_weights:
-                raise TfLuError("the learned updater config names no weights (key 'updater.updater_weights')")
-            self.net = load_updater_net(self.config.updater_weights, self.config,
+            if not self.config.weights:
+                raise TfLuError("the learned updater config names no weights (key 'updater.learned.weights')")
+            self.net = load_updater_net(self.config.weights, self.config,
                                         channels=int(theta.shape[-1]), size=int(theta.shape[1]))
         self._structure = tf.nest.map_structure(lambda _: 0, self.net.zero_states(1, 1))
 

@@ -13,7 +13,8 @@ UPDATERS = {
 
 
 def build_updater(config):
-    """The updater named by ``config.kind`` (see :data:`UPDATERS`)."""
+    """The updater named by ``config.kind`` (see :data:`UPDATERS`), given its kind's section of ``config`` (an
+    :class:`~tf_lu.config.UpdaterConfig`): ``config.ema``, ``config.sgd`` or ``config.learned`` (none for ``none``)."""
     if config.kind not in UPDATERS:
         raise TfLuError(f"unknown updater kind {config.kind!r}; known: {', '.join(sorted(UPDATERS))}")
-    return UPDATERS[config.kind](config)
+    return UPDATERS[config.kind](getattr(config, config.kind, None))

@@ -1,24 +1,25 @@
 """The SGD baseline: MDNet-style online fine-tuning of the linear target model theta [P, Sec. V-A].
 
-Only theta is learned (the feature extractor and the head's response adjust stay frozen).  Every tracked frame adds
-one sample to an online set (a ring buffer of ``sgd_set_size`` entries): the chosen scale's search features and a
-label map centred where the tracker put the target (the tracker's own estimate is the pseudo-label, as in MDNet),
-with positives within ``sgd_positive_radius`` crop pixels (``/ total stride 8`` on the response grid).
+Only theta is learned (the feature extractor and the head's response adjust stay frozen).  The settings are the
+config's section ``updater.sgd`` (:class:`tf_lu.config.SgdConfig`).  Every tracked frame adds one sample to an online
+set (a ring buffer of ``set_size`` entries): the chosen scale's search features and a label map centred where the
+tracker put the target (the tracker's own estimate is the pseudo-label, as in MDNet), with positives within
+``positive_radius`` crop pixels (``/ total stride 8`` on the response grid).
 
-* long-term update: every ``sgd_long_term_every`` frames, ``sgd_long_term_iters`` steps of plain SGD (lr ``sgd_lr``)
-  on batches of ``sgd_batch`` samples drawn uniformly from the whole online set;
-* short-term update: on a frame whose confidence (sigmoid of the raw response peak) is below ``sgd_confidence`` and
-  which had no long-term update, ``sgd_short_term_iters`` steps on batches drawn from the last
-  :data:`SHORT_TERM_FRAMES` samples.
+* long-term update: every ``long_term_every`` frames, ``long_term_iters`` steps of plain SGD (lr ``lr``) on batches
+  of ``batch`` samples drawn uniformly from the whole online set;
+* short-term update: on a frame whose confidence (sigmoid of the raw response peak) is below ``confidence`` and
+  which had no long-term update, ``short_term_iters`` steps on batches drawn from the last :data:`SHORT_TERM_FRAMES`
+  samples.
 
 The loss is :func:`tf_lu.models.losses.balanced_logistic_loss` of ``head.respond(theta, z)`` against the label maps.
 
 The first frame: ``init(theta_1)`` only sees the exemplar's template; the first frame's search region is never
 cropped by the tracker, so there is no first-frame sample.  The online set starts empty and the first ``update`` (frame
 2 of the video) adds the first sample; theta stays theta_1 until the first long-term update (frame
-``sgd_long_term_every``) or the first low-confidence frame.
+``long_term_every``) or the first low-confidence frame.
 
-Memory: the buffers are preallocated once the first sample's shape is known: ``sgd_set_size * H * W * C`` floats
+Memory: the buffers are preallocated once the first sample's shape is known: ``set_size * H * W * C`` floats
 (half-width SiamFC, 22 x 22 x 128: ~248 MB for 1,000 samples; full width ~496 MB), plus the small label maps.
 """
 import dataclasses
@@ -65,18 +66,10 @@ class SGDUpdater(Updater):
     total_stride = paper.SIAMFC_TOTAL_STRIDE
 
     def __init__(self, config):
-        checks = {"sgd_set_size": config.sgd_set_size >= 1, "sgd_batch": config.sgd_batch >= 1,
-                  "sgd_lr": config.sgd_lr > 0, "sgd_long_term_every": config.sgd_long_term_every >= 1,
-                  "sgd_long_term_iters": config.sgd_long_term_iters >= 0,
-                  "sgd_short_term_iters": config.sgd_short_term_iters >= 0,
-                  "sgd_positive_radius": config.sgd_positive_radius >= 0}
-        for key, ok in checks.items():
-            if not ok:
-                raise TfLuError(f"updater.{key} is out of range: {getattr(config, key)!r}")
-        self.config = config
-        self.capacity = int(config.sgd_set_size)
-        self.batch = int(config.sgd_batch)
-        self.lr = float(config.sgd_lr)
+        self.config = config     # the section updater.sgd (tf_lu.config.SgdConfig)
+        self.capacity = int(config.set_size)
+        self.batch = int(config.batch)
+        self.lr = float(config.lr)
         self.traces = 0          # python-side trace counter of the inner loop (tests check it stays at 1)
         self._fit = None
         self._seed = 0
@@ -95,13 +88,13 @@ class SGDUpdater(Updater):
         self.add_sample(state, evidence.search_features(), evidence.peak)
         state.frames += 1
         cfg = self.config
-        if state.frames % cfg.sgd_long_term_every == 0:
-            state.theta = self.fit(state, 0, state.count, cfg.sgd_long_term_iters)   # slots 0..count-1 are filled
+        if state.frames % cfg.long_term_every == 0:
+            state.theta = self.fit(state, 0, state.count, cfg.long_term_iters)   # slots 0..count-1 are filled
             state.long_term_updates += 1
-        elif float(evidence.confidence) < cfg.sgd_confidence:
+        elif float(evidence.confidence) < cfg.confidence:
             recent = min(SHORT_TERM_FRAMES, state.count)
             state.theta = self.fit(state, (state.next_slot - recent) % state.capacity, recent,
-                                   cfg.sgd_short_term_iters)
+                                   cfg.short_term_iters)
             state.short_term_updates += 1
         return state, state.theta
 
@@ -122,7 +115,7 @@ class SGDUpdater(Updater):
                             f"{tuple(state.features.shape[1:])}")
         size = int(state.labels.shape[1])
         labels = label_maps(size, [self._raw_peak(peak, size)], self.total_stride,
-                            self.config.sgd_positive_radius)[0].numpy()
+                            self.config.positive_radius)[0].numpy()
         slot = state.next_slot
         # scatter_update writes one row in place (a sliced assign copies the whole buffer: ~30 ms at C=128)
         state.features.scatter_update(tf.IndexedSlices(z, tf.constant([slot])))

@@ -10,7 +10,7 @@ import numpy as np
 
 from tf_lu.data.pairs import CropTrack, crop_track_from_sequence
 from tf_lu.data.sequences import read_otb_dataset
-from tf_lu.data.still_tracks import StillAugment, still_crop_tracks
+from tf_lu.data.pairs.stills import StillAugment, still_crop_tracks
 from tf_lu.data.synthetic import SyntheticConfig, generate_sequence
 from tf_lu.errors import TfLuError
 

@@ -11,8 +11,8 @@ negative pairs and look-alike pairs.
 import numpy as np
 
 from tf_lu.data.curation.tracks import sub_sequence, usable_frames
-from tf_lu.data.hard_pairs import ClassIndex, lookalike_pair, negative_pair
-from tf_lu.data.pairs import EXEMPLAR_MARGIN, center_window, composite_pair, crop_track_from_sequence, sample_pair
+from tf_lu.data.pairs import (EXEMPLAR_MARGIN, ClassIndex, center_window, composite_pair, crop_track_from_sequence,
+                              lookalike_pair, negative_pair, sample_pair)
 from tf_lu.data.records.common import record_writer
 from tf_lu.data.records.pairs import pair_example
 from tf_lu.errors import TfLuError
@@ -88,7 +88,7 @@ def pair_stream(tracks, backgrounds, rng, composite_fraction=0.5, max_gap=100, n
     """An endless stream of ``(exemplar, search, source, composite, negative)`` pairs from crop tracks.
 
     Each pair is a negative pair with probability ``negative_fraction``, a look-alike pair with
-    ``lookalike_fraction`` (:mod:`tf_lu.data.hard_pairs`), a composite with ``composite_fraction`` (when there are
+    ``lookalike_fraction`` (:mod:`tf_lu.data.pairs.hard`), a composite with ``composite_fraction`` (when there are
     backgrounds), else two frames of one track.  ``synthetic_weight`` / ``still_weight``: the share of pairs whose
     object is a generated sequence (``synthetic-*``) / an object of a photo; None draws every track alike."""
     pools, weights = _pools(tracks, {"synthetic": synthetic_weight, "still": still_weight})

@@ -24,8 +24,9 @@ Conventions per dataset (all converted to our 0-based pixel-index boxes), one mo
 * **LaSOT** (:mod:`.lasot`) -- ``groundtruth.txt`` is 1-based ``x,y,w,h``; absent = ``full_occlusion`` or
   ``out_of_view``.
 * **TrackingNet** (:mod:`.trackingnet`) -- ``anno/<video>.txt`` is 0-based ``x,y,w,h``.
-* **VOT** (:mod:`.vot`) -- ``groundtruth.txt`` holds 1-based ``x,y,w,h`` rectangles or ``x1,y1,...,x4,y4`` polygons;
-  a polygon becomes its axis-aligned min/max rectangle, ``x = min(xs) - 1``, ``w = max(xs) - min(xs)``.
+* **VOT** (:mod:`.vot`) -- ``groundtruth.txt`` holds ``x,y,w,h`` rectangles or ``x1,y1,...,x4,y4`` polygons, 0-based
+  as the VOT toolkit reads them (:func:`tf_lu.data.vot_sequences.parse_vot_groundtruth`); a polygon becomes its
+  axis-aligned min/max rectangle, ``x = min(xs)``, ``w = max(xs) - min(xs)``; ``0,0,0,0`` or NaN is absent.
 * **OTB** (:mod:`.otb`) -- 1-based ``groundtruth_rect.txt`` through :func:`tf_lu.data.sequences.read_otb_sequence`.
 
 In every dataset a box with ``w <= 0`` or ``h <= 0`` (or non-finite values) is absent too. A corrupt annotation
@@ -33,10 +34,10 @@ In every dataset a box with ``w <= 0`` or ``h <= 0`` (or non-finite values) is a
 file and, where there is one, the line. Shared pieces are in :mod:`.common`, the readers by name in
 :mod:`.registry`.
 """
-from tf_lu.data.datasets.common import Track, Video, parse_number_rows, read_boxes, read_flags
+from tf_lu.data.datasets.common import Track, Video, read_boxes, read_flags
 from tf_lu.data.datasets.registry import DATASET_READERS, DatasetReader, get_reader, list_videos, read_dataset
 from tf_lu.data.datasets.vid import parse_vid_xml
 from tf_lu.data.datasets.vot import vot_boxes
 
-__all__ = ["DATASET_READERS", "DatasetReader", "Track", "Video", "get_reader", "list_videos", "parse_number_rows",
-           "parse_vid_xml", "read_boxes", "read_dataset", "read_flags", "vot_boxes"]
+__all__ = ["DATASET_READERS", "DatasetReader", "Track", "Video", "get_reader", "list_videos", "parse_vid_xml",
+           "read_boxes", "read_dataset", "read_flags", "vot_boxes"]

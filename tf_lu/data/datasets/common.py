@@ -7,7 +7,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from tf_lu.data.box_files import parse_number_rows as _parse_rows, read_text
+from tf_lu.data.box_files import parse_number_rows, read_text
 from tf_lu.data.sequences import Sequence, list_images
 from tf_lu.errors import TfLuError
 
@@ -47,14 +47,9 @@ def read_annotation(path, what="annotation"):
     return read_text(path, what)
 
 
-def parse_number_rows(path, counts=(4,), text=None):
-    """Rows of numbers from ``path`` (or ``text``); see :func:`tf_lu.data.box_files.parse_number_rows`."""
-    return _parse_rows(read_annotation(path) if text is None else text, path, counts)
-
-
 def read_boxes(path, one_based=False):
     """An ``x,y,w,h`` file (one row per frame) -> 0-based ``(N, 4)`` array."""
-    boxes = np.stack(parse_number_rows(path, (4,)))
+    boxes = np.stack(parse_number_rows(read_annotation(path), path, (4,)))
     if one_based:
         boxes[:, :2] -= 1.0
     return boxes

@@ -1,11 +1,11 @@
-"""VOT: ``groundtruth.txt`` holds 1-based ``x,y,w,h`` rectangles or ``x1,y1,...,x4,y4`` polygons; a polygon becomes
-its axis-aligned min/max rectangle, ``x = min(xs) - 1``, ``w = max(xs) - min(xs)``."""
+"""VOT: ``groundtruth.txt`` holds ``x,y,w,h`` rectangles or ``x1,y1,...,x4,y4`` polygons, read by the one VOT
+ground-truth reader (:func:`tf_lu.data.vot_sequences.parse_vot_groundtruth`, coordinates 0-based as given); a
+polygon becomes its axis-aligned bounding box."""
 import os
 
-import numpy as np
-
 from tf_lu.data.datasets.common import (Track, Video, check_count, frame_files, invalid_boxes, listed_or_subdirs,
-                                        parse_number_rows, require_dir, subdirs)
+                                        read_annotation, require_dir, subdirs)
+from tf_lu.data.vot_sequences import parse_vot_groundtruth, region_boxes
 from tf_lu.errors import TfLuError
 
 
@@ -28,16 +28,8 @@ def vot_videos(root, split=None):
 
 
 def vot_boxes(path, text=None):
-    """VOT ground truth (1-based rectangles or 8-value polygons) -> 0-based ``(N, 4)`` axis-aligned boxes."""
-    rows = parse_number_rows(path, (4, 8), text=text)
-    boxes = np.empty((len(rows), 4))
-    for k, row in enumerate(rows):
-        if len(row) == 4:
-            boxes[k] = [row[0] - 1.0, row[1] - 1.0, row[2], row[3]]
-        else:
-            xs, ys = row[0::2], row[1::2]
-            boxes[k] = [xs.min() - 1.0, ys.min() - 1.0, xs.max() - xs.min(), ys.max() - ys.min()]
-    return boxes
+    """VOT ground truth (rectangles or 8-value polygons) -> ``(N, 4)`` axis-aligned boxes (NaN rows: absent)."""
+    return region_boxes(parse_vot_groundtruth(read_annotation(path) if text is None else text, path))
 
 
 def vot_tracks(video):

@@ -1,63 +1,14 @@
-"""Training pairs for the feature extractor, from target-centred crop sequences.
+"""Plain and composite pairs from crop tracks (:mod:`tf_lu.data.pairs.crop_tracks`).
 
-A *crop track* is a list of 255x255 crops centred on the target (the SiamFC curation of ``train_crops``) with the
-target box in each.  :func:`sample_pair` draws two frames at most ``max_gap`` apart; :func:`composite_pair` cuts
-the target out of both (feathered) and pastes it over crops of *another* sequence, with photometric change and
-distractors (some of them the same object from a third frame), because 54 real objects are too few to learn
-features from by themselves (REFERENCE section 6: composites gave +0.085 AUC).
+:func:`sample_pair` draws two frames of one track at most ``max_gap`` apart; :func:`composite_pair` cuts the target
+out of both (feathered) and pastes it over crops of *another* sequence, with photometric change and distractors (some
+of them the same object from a third frame), because 54 real objects are too few to learn features from by
+themselves.
 """
-import dataclasses
-from typing import List, Optional
-
 import cv2
 import numpy as np
 
-from tf_lu.geometry.boxes import to_center
-from tf_lu.geometry.crops import crop_numpy, search_side
-
-CROP_SIZE = 255
-EXEMPLAR_MARGIN = 143   # exemplar stored with an 8 px margin around the 127 window, for stretch augmentation
-
-
-@dataclasses.dataclass
-class CropTrack:
-    name: str
-    crops: List[np.ndarray]          # (255, 255, 3) uint8, target centred
-    boxes: np.ndarray                # (N, 4) 0-based boxes in crop coordinates (NaN when absent)
-    label: Optional[str] = None      # object class (None: from the name, tf_lu.data.object_classes)
-    source: str = "video"            # video | still (augmented copies from one photo, tf_lu.data.still_tracks)
-
-    @property
-    def visible(self):
-        return np.flatnonzero(np.all(np.isfinite(self.boxes), axis=1) & (self.boxes[:, 2] > 1) & (self.boxes[:, 3] > 1))
-
-
-def crop_track_from_sequence(sequence, context=0.5, exemplar_size=127, instance_size=CROP_SIZE, stride=1):
-    """Turn a full-frame :class:`~tf_lu.data.sequences.Sequence` into a crop track (SiamFC curation)."""
-    crops, boxes = [], []
-    last = None
-    for index in range(0, len(sequence), stride):
-        box = sequence.boxes[index]
-        visible = np.all(np.isfinite(box)) and box[2] > 0 and box[3] > 0
-        if visible:
-            last = box
-        if last is None:
-            continue
-        cx, cy, w, h = to_center(last)
-        side = search_side(w, h, context, exemplar_size, instance_size)
-        crops.append(crop_numpy(sequence.frame(index), (cx, cy), side, instance_size))
-        scale = instance_size / side
-        cw, ch = w * scale, h * scale
-        mid = (instance_size - 1) / 2.0
-        boxes.append([mid - (cw - 1) / 2, mid - (ch - 1) / 2, cw, ch] if visible else [np.nan] * 4)
-    return CropTrack(sequence.name, crops, np.array(boxes, dtype=np.float64).reshape(-1, 4))
-
-
-def center_window(image, size):
-    """The central ``size`` x ``size`` window of a crop."""
-    start = (image.shape[0] - size) // 2
-    return image[start:start + size, start:start + size]
-
+from tf_lu.data.pairs.crop_tracks import CROP_SIZE, EXEMPLAR_MARGIN, center_window
 
 def frame_pair(tracks, rng, max_gap, min_visible=2):
     """A random track with at least ``min_visible`` visible frames, and two of them at most ``max_gap`` apart."""

@@ -1,14 +1,15 @@
 """What the parts of one SiamFC tracking step cost under the active Keras backend (a benchmark, not a test).
 
 The networks (backbone, cross-correlation, the learned updater) are written in ``keras.ops`` only, so the same code
-and weight files run under TensorFlow here and under JAX on a machine where TensorFlow cannot be installed (the lent
-GPU machine: REFERENCE section 6, the CUDA build of TensorFlow is 572 MB and what travels there is 64 MiB).  This
-builds, from one tracker config and its weights, three compiled models with fixed shapes:
+and weight files run under TensorFlow here and under JAX on a machine where TensorFlow cannot be installed (a lent
+GPU machine: docs/RESULTS.md, "The step's networks on a GPU").  This builds, from one tracker config and its
+weights, three compiled models with fixed shapes:
 
 * ``exemplar``: the exemplar crop (1, 127, 127, 3) to the template;
 * ``step_none``: the search pyramid (3, 255, 255, 3) and a template to the three responses (SiamFC-3s without update);
 * ``step_learned``: the same, plus one learned-updater step (the 2-layer ConvGRU and its output convolution) in the
-  same graph, as the tracker fuses it into its search step (:meth:`tf_lu.updaters.learned.LearnedUpdater.graph_step` inside :mod:`tf_lu.tracking.step`).
+  same graph, as the tracker fuses it into its search step (:meth:`tf_lu.updaters.learned.LearnedUpdater.graph_step`
+  inside :mod:`tf_lu.tracking.step`).
 
 Each model runs side by side in turn, so that a change of load touches all alike, in one of two ways: through
 ``predict_on_batch`` (every output copied back to the host), or through the backend's compiled function with only
@@ -16,7 +17,7 @@ the first output (the response) copied back and the updater's state left on the 
 In both, every input is sent from the host on every call: the search crops, as a tracker sends each frame, and also
 the updater's state (2 x 6 x 6 x 64 floats for the shipped updater, 18 KB), which a tracker would keep on the device.
 What the tracker does around them on the host (cropping, upsampling the response, the updater's window) is not
-counted: the full tracker's speed is the benchmark's fps (:mod:`tf_lu.evaluation.otb`) and :mod:`tf_lu.evaluation.frame_timing`.
+counted: the full tracker's speed is the benchmark's fps (:mod:`tf_lu.evaluation.otb`) and :mod:`tf_lu.timing.frames`.
 
 Every model also runs once on fixed, seeded inputs; those outputs are saved so that one backend's can be compared with
 another's (:func:`compare_outputs`).
@@ -36,7 +37,8 @@ def template_shape(network):
 
 
 def load_networks(config_path):
-    """``(SiamFCNet, UpdaterNet)`` of a learned-updater tracker config, weights loaded."""
+    """``(SiamFCNet, UpdaterNet)`` of a learned-updater tracker config (a path or a shipped tracker name), weights
+    loaded."""
     from tf_lu.config import load_config
     from tf_lu.tracking.names import tracker_config_path
     from tf_lu.models.siamfc import load_siamfc_network
@@ -46,7 +48,7 @@ def load_networks(config_path):
         raise TfLuError(f"{config_path}: backend timing needs a learned-updater tracker config")
     network = load_siamfc_network(config)
     template = template_shape(network)
-    net = load_updater_net(config.updater.updater_weights, config.updater, channels=int(template[-1]),
+    net = load_updater_net(config.updater.learned.weights, config.updater.learned, channels=int(template[-1]),
                            size=int(template[1]))
     return network, net
 

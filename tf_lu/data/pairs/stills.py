@@ -16,8 +16,8 @@ from tqdm import tqdm
 
 from tf_lu.data.datasets.coco import read_coco_objects
 from tf_lu.data.images import load_image
-from tf_lu.data.object_classes import object_class
-from tf_lu.data.pairs import CROP_SIZE, CropTrack
+from tf_lu.data.pairs.object_classes import object_class
+from tf_lu.data.pairs.crop_tracks import CROP_SIZE, CropTrack
 from tf_lu.geometry.crops import search_side
 
 

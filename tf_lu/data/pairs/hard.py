@@ -1,5 +1,5 @@
-"""Training pairs that teach the extractor to tell the target from look-alikes (REFERENCE section 8, after
-DaSiamRPN's semantic negatives):
+"""Training pairs that teach the extractor to tell the target from look-alikes (after DaSiamRPN's semantic
+negatives, Zhu et al. 2018; docs/RESULTS.md, "An extractor trained against look-alikes"):
 
 - :func:`negative_pair`: the exemplar of one object and the search crop of *another* (of the same class with
   probability ``same_class``); every cell of its label map is negative.
@@ -7,12 +7,13 @@ DaSiamRPN's semantic negatives):
   beside the target: another instance of its class from another video, or the same object from a distant frame.
   The label stays centred on the true target, so a peak on a look-alike costs loss.
 
-Classes come from the sequence names (:mod:`tf_lu.data.object_classes`).
+Classes come from the sequence names (:mod:`tf_lu.data.pairs.object_classes`).
 """
 import numpy as np
 
-from tf_lu.data.object_classes import track_class, tracks_by_class
-from tf_lu.data.pairs import CROP_SIZE, EXEMPLAR_MARGIN, center_window, cutout, frame_pair, paste_patch
+from tf_lu.data.pairs.composite import cutout, frame_pair, paste_patch
+from tf_lu.data.pairs.crop_tracks import CROP_SIZE, EXEMPLAR_MARGIN, center_window
+from tf_lu.data.pairs.object_classes import track_class, tracks_by_class
 
 
 class ClassIndex:

@@ -1,5 +1,5 @@
 """The object class of a training sequence, from its name, so that look-alikes (other instances of the same class
-from other videos) can be drawn for the extractor's training pairs (:mod:`tf_lu.data.hard_pairs`).
+from other videos) can be drawn for the extractor's training pairs (:mod:`tf_lu.data.pairs.hard`).
 
 The crop folders carry no class labels; their sequence names do (``uav123_10fps_car14``, ``tld_pedestrian2``,
 ``dog``).  :data:`CLASS_WORDS` maps words found in a name to a class; a name with none of them is its own class.

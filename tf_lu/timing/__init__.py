@@ -1,0 +1,7 @@
+"""Timing and resource benchmarks (the ``tf-lu time`` commands), apart from the metrics of tracking quality.
+
+* :mod:`.frames` -- what one tracker costs over another per frame (trackers in turn on the same frames);
+* :mod:`.backend` -- the step's networks alone under the active Keras backend, and their outputs on fixed inputs;
+* :mod:`.pipeline` -- the training input pipelines alone (decode, augment, batch) on 1, 2, ... ``tf.data`` threads;
+* :mod:`.memory` -- a tracker's resident memory over long sequences.
+"""
