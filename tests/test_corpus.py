@@ -292,6 +292,7 @@ def test_a_data_folder_whose_name_holds_a_comma(tmp_path, capsys):
 
 @pytest.mark.parametrize("case, fragment", [
     ("missing data folder", "data folder not found"),
+    ("data is a file", "is a file, not a folder of sequences"),
     ("unknown sequence", "no OTB-layout sequence named nope"),
     ("no sequences", "no OTB-layout sequences"),
     ("out is a file", "out"),
@@ -300,6 +301,8 @@ def test_bad_benchmark_arguments(tmp_path, capsys, case, fragment):
     data, out, extra = otb_dataset(tmp_path / "data"), str(tmp_path / "out"), []
     if case == "missing data folder":
         data = str(tmp_path / "nowhere")
+    elif case == "data is a file":
+        data = os.path.join(data, "seq", "groundtruth_rect.txt")
     elif case == "unknown sequence":
         extra = ["--sequences", "nope"]
     elif case == "no sequences":

@@ -59,6 +59,17 @@ def test_expected_overlap_and_scores_by_hand():
     assert np.isnan(vot_scores([RUN_A, RUN_B], preset=(6, 100))["eao"])
 
 
+def test_a_sequence_with_no_frame_past_its_burn_in_has_no_accuracy():
+    """Sequences of 10 frames or fewer: accuracy n/a per sequence, 0 inside the frame-weighted mean (the toolkit's
+    weighting), and n/a for the mean when no sequence has a counted frame."""
+    from tf_lu.evaluation.vot_results import _cell
+    both = vot_scores([RUN_A, RUN_B], preset=(1, 3), burnin=4)       # A: nothing past its burn-ins; B: 0.3
+    assert [s["accuracy"] for s in both["sequences"]] == [None, pytest.approx(0.3)]
+    assert both["accuracy"] == pytest.approx(0.3 * 5 / 13)
+    none = vot_scores([RUN_A, RUN_B], preset=(1, 3))                 # VOT's 10-frame burn-in covers both
+    assert none["accuracy"] is None and _cell(none["accuracy"], 3) == "n/a"
+
+
 def test_fragments_pair_each_failure_with_its_initialisation_and_a_run_without_failure_is_whole():
     # frames 0-1 skipped (no target yet), init on 2, failure on 5, re-init on 10, failure on 12: no fragment to the end
     trajectory = [SKIPPED, SKIPPED, INIT, B, B, FAILURE] + [SKIPPED] * 4 + [INIT, B, FAILURE, SKIPPED]

@@ -122,10 +122,17 @@ def is_otb_folder(folder):
     return os.path.isdir(os.path.join(folder, "img")) and os.path.isfile(os.path.join(folder, "groundtruth_rect.txt"))
 
 
-def read_otb_dataset(root, names=None):
-    """All OTB-layout sub-folders of ``root`` (sorted), or only those in ``names``."""
+def require_data_folder(root):
+    """A :class:`TfLuError` unless ``root`` is a folder: "not found", or "is a file" for a file."""
+    if os.path.isfile(root):
+        raise TfLuError(f"data folder {root} is a file, not a folder of sequences")
     if not os.path.isdir(root):
         raise TfLuError(f"data folder not found: {root}")
+
+
+def read_otb_dataset(root, names=None):
+    """All OTB-layout sub-folders of ``root`` (sorted), or only those in ``names``."""
+    require_data_folder(root)
     if names:
         missing = [n for n in names if not is_otb_folder(os.path.join(root, n))]
         if missing:

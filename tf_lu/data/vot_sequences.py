@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from tf_lu.data.box_files import parse_number_rows, read_text
-from tf_lu.data.sequences import Sequence, is_otb_folder, list_images, read_otb_sequence
+from tf_lu.data.sequences import Sequence, is_otb_folder, list_images, read_otb_sequence, require_data_folder
 from tf_lu.errors import TfLuError
 from tf_lu.geometry.polygons import polygon_problem, polygon_to_box
 
@@ -159,8 +159,7 @@ def _listed_names(root):
 def read_vot_dataset(root, names=None):
     """The sequences of a dataset root: those in ``list.txt`` when there is one, else every sub-folder in VOT or OTB
     layout (sorted); ``names`` picks some of them."""
-    if not os.path.isdir(root):
-        raise TfLuError(f"data folder not found: {root}")
+    require_data_folder(root)
     if os.path.isfile(os.path.join(root, LIST_FILE)):
         available = _listed_names(root)
     else:

@@ -119,25 +119,33 @@ def average_expected_overlap(curve, low, high):
     return float(np.mean(window)) if window.size else float("nan")
 
 
+def _weighted_accuracy(per_sequence, frames):
+    if all(e["accuracy"] is None for e in per_sequence):
+        return None
+    return float(sum((e["accuracy"] or 0.0) * e["frames"] for e in per_sequence) / max(frames, 1))
+
+
 def vot_scores(runs, preset=DEFAULT_PRESET, burnin=BURNIN):
     """Scores of one tracker from its runs ``[(trajectory, overlaps)]`` (one per sequence).
 
     Returns ``{"eao", "accuracy", "robustness" (failures per 100 frames), "failures", "frames", "curve"
-    (:func:`expected_overlap_curve`), "sequences": [{"accuracy", "failures", "robustness", "frames"}]}``."""
+    (:func:`expected_overlap_curve`), "sequences": [{"accuracy", "failures", "robustness", "frames"}]}``.  A sequence
+    with no frame past its burn-ins has accuracy ``None`` (n/a) and counts as 0 in the frame-weighted mean, as in the
+    VOT toolkit; the mean is ``None`` when no sequence has a counted frame."""
     if not runs:
         raise TfLuError("no runs to score")
     low, high = eao_range(preset)
     per_sequence, pieces = [], []
     for trajectory, overlaps in runs:
-        accuracy, _ = sequence_accuracy(trajectory, overlaps, burnin)
+        accuracy, counted = sequence_accuracy(trajectory, overlaps, burnin)
         failures = len(code_frames(trajectory, FAILURE))
-        per_sequence.append({"accuracy": accuracy, "failures": failures, "frames": len(trajectory),
+        per_sequence.append({"accuracy": accuracy if counted else None, "failures": failures, "frames": len(trajectory),
                              "robustness": 100.0 * failures / max(len(trajectory), 1)})
         pieces.extend(fragments(trajectory, overlaps))
     frames = sum(entry["frames"] for entry in per_sequence)
     failures = sum(entry["failures"] for entry in per_sequence)
     curve = expected_overlap_curve(pieces)
     return {"eao": average_expected_overlap(curve, low, high),
-            "accuracy": float(sum(e["accuracy"] * e["frames"] for e in per_sequence) / max(frames, 1)),
+            "accuracy": _weighted_accuracy(per_sequence, frames),
             "robustness": 100.0 * failures / max(frames, 1), "failures": int(failures), "frames": int(frames),
             "curve": curve, "sequences": per_sequence}

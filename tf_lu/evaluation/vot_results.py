@@ -215,7 +215,8 @@ def plot_accuracy_robustness(summary, path):
     figure, axes = _figure()
     for index, (tracker, entry) in enumerate(summary["trackers"].items()):
         colour = f"C{index % 10}"
-        axes.plot(entry["robustness"], entry["accuracy"], "o", color=colour, label=tracker)
+        if entry["accuracy"] is not None:
+            axes.plot(entry["robustness"], entry["accuracy"], "o", color=colour, label=tracker)
         if entry["accuracy_realtime"] is not None:
             axes.plot(entry["robustness_realtime"], entry["accuracy_realtime"], "o", mfc="none", color=colour)
     axes.set(title="Accuracy-robustness (hollow: realtime)", xlabel="Failures per 100 frames (fewer is better)",
