@@ -252,7 +252,8 @@ def test_crop_pairs_from_frames_crops_and_generated_sequences(tmp_path):
     write_otb_folder(Sequence("crops-a", track.crops, track.boxes), str(crops / "crops-a"))
     config = DataConfig(pairs=7, shards=2, synthetic_sequences=1)
     manifest = curate_crop_pairs(str(tmp_path / "a"), [str(crops)], [str(frames)], config, seed=5, progress=False)
-    assert manifest["tracks"] == 4 and manifest["sources"] == {"crops": ["crops"], "frames": ["frames"], "synthetic": 1}
+    assert manifest["tracks"] == 4 and manifest["sources"] == {"crops": ["crops"], "frames": ["frames"], "stills": [],
+                                                              "synthetic": 1}
     assert _files(tmp_path / "a", "pairs-") == ["pairs-00000-of-00002.tfrecord", "pairs-00001-of-00002.tfrecord"]
     first = _pair_records(tmp_path / "a")
     assert len(first) == 7 and {int(e.features.feature["composite"].int64_list.value[0]) for e in first} <= {0, 1}

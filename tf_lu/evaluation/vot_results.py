@@ -223,7 +223,8 @@ def plot_accuracy_robustness(summary, path):
              ylabel="Accuracy", ylim=(0, 1.02))
     axes.set_xlim(left=0)
     axes.grid(True, alpha=0.3)
-    axes.legend(loc="lower left", fontsize=8)
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(loc="lower left", fontsize=8)
     figure.tight_layout()
     figure.savefig(path)
 
