@@ -20,6 +20,9 @@ def export_tracker(name, out_dir, overrides=None):
         raise TfLuError(f"export folder {out_dir} is not empty: give a new or empty folder")
     config_path = tracker_config_path(name)
     config = load_config(config_path, overrides)
+    if config.runtime == "tflite":
+        raise TfLuError(f"tracker {name!r} runs its extractor on LiteRT (runtime: tflite), which a SavedModel cannot "
+                        "hold: export it with --format tflite")
     tracker = build_tracker(name, overrides)
     try:
         os.makedirs(out_dir, exist_ok=True)

@@ -128,7 +128,7 @@ class TrackingStep:
         """The best scale (B,) and the (row, col) (B, 2) of the windowed peak on its upsampled response."""
         best = tf.argmax(tf.reduce_max(upsampled, axis=[2, 3]), axis=1, output_type=tf.int32)
         chosen = tf.gather(upsampled, best, batch_dims=1)
-        blended = blend_window(chosen, tf.constant(self.window, tf.float64), self.cfg.window_influence, xp=tnp)
+        blended = blend_window(chosen, tf.constant(self.window, upsampled.dtype), self.cfg.window_influence, xp=tnp)
         index = tf.argmax(tf.reshape(blended, [tf.shape(blended)[0], -1]), axis=1, output_type=tf.int32)
         return best, tf.stack([index // self.upscale, index % self.upscale], axis=1)
 

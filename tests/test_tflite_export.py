@@ -1,0 +1,98 @@
+"""The LiteRT (TFLite) export: its host code crops like the tracker's TensorFlow crop, its matrix upsampling is the
+bicubic resize, and the export tracks like the Keras tracker in a process where neither tf_lu nor TensorFlow can be
+imported (``track_tflite.py``, the same file as ``examples/track_tflite.py``)."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from conftest import ROOT
+from tf_lu.data.sequences import read_otb_sequence, write_otb_folder
+from tf_lu.data.synthetic import SyntheticConfig, generate_sequence
+from tf_lu.errors import TfLuError
+from tf_lu.evaluation.otb import load_results_file, run_sequence
+from tf_lu.export import litert_host
+from tf_lu.export.tflite import export_tflite
+from tf_lu.geometry.crops import crop_tf
+from tf_lu.models.upsampling import bicubic_matrix, upsample
+from tf_lu.tracking.registry import build_tracker
+
+EXAMPLE = os.path.join(ROOT, "examples", "track_tflite.py")
+# Runs a script with every import of tf_lu and of TensorFlow failing, whatever way they are installed.
+BLOCKER = '''import importlib.abc, runpy, sys
+class Blocked(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("tf_lu", "tensorflow", "keras"):
+            raise ModuleNotFoundError("No module named " + repr(name))
+sys.meta_path.insert(0, Blocked())
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+'''
+
+
+def run_blocked(tmp_path, *args):
+    """``python -I blocker.py ARGS`` in ``tmp_path``: isolated, no PYTHONPATH, tf_lu and TensorFlow unimportable."""
+    blocker = tmp_path / "blocked.py"
+    blocker.write_text(BLOCKER)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run([sys.executable, "-I", str(blocker), *map(str, args)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+def test_the_example_is_the_host_code_the_export_carries():
+    with open(EXAMPLE, encoding="utf-8") as example, open(litert_host.__file__, encoding="utf-8") as host:
+        assert example.read() == host.read()
+
+
+@pytest.mark.parametrize("center, sides", [((60.3, 41.7), (30.2, 33.9, 37.5)), ((3.2, 5.9), (41.0, 44.4, 48.3)),
+                                           ((150.0, 20.0), (200.0,))])
+def test_the_host_crop_is_the_tensorflow_crop(center, sides):
+    image = np.random.default_rng(0).integers(0, 256, (90, 120, 3), dtype=np.uint8)
+    expected = crop_tf(image, np.float32(center), np.float32(sides), 31).numpy()
+    found = litert_host.crop(image, np.float32(center), np.float32(sides), 31)
+    inside = np.all(expected == found, axis=-1)
+    # inside the image the same float32 arithmetic; outside, the image mean summed in another order
+    np.testing.assert_allclose(found, expected, atol=1e-3)
+    assert inside.mean() > 0.5
+
+
+def test_the_upsampling_matrix_is_the_bicubic_resize():
+    responses = tf.random.normal([3, 17, 17], seed=4)
+    expected = tf.image.resize(responses[..., None], [272, 272], method="bicubic")[..., 0]
+    np.testing.assert_allclose(upsample(responses, bicubic_matrix(17, 272)), expected, atol=1e-5)
+
+
+def test_updates_without_a_litert_form_and_used_folders_are_errors(tmp_path):
+    for name, fragment in (("siamfc-ema", "covers the updates"), ("siamfc-sgd", "covers the updates"),
+                           ("opencv-kcf", "OpenCV")):
+        with pytest.raises(TfLuError, match=fragment):
+            export_tflite(name, str(tmp_path / name))
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "x").write_text("")
+    with pytest.raises(TfLuError, match="not empty"):
+        export_tflite("siamfc-none", str(tmp_path / "used"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["siamfc-none", "siamfc-learned"])
+def test_the_float32_export_tracks_like_the_keras_tracker_without_tf_lu_or_tensorflow(tmp_path, name):
+    model = tmp_path / "model"
+    result = export_tflite(name, str(model))
+    assert {"backbone.tflite", "start.tflite", "locate.tflite", "tracker.json", "track_tflite.py",
+            "MODEL_CARD.md"} <= set(result["files"])
+    sequence = generate_sequence(23, SyntheticConfig(num_frames=12, height=120, width=160), name="lite")
+    write_otb_folder(sequence, str(tmp_path / "data" / "lite"))
+    expected, _ = run_sequence(build_tracker(name), read_otb_sequence(str(tmp_path / "data" / "lite")))
+
+    (tmp_path / "check.py").write_text("import tensorflow\n")
+    blocked = run_blocked(tmp_path, tmp_path / "check.py")
+    assert blocked.returncode != 0 and "No module named 'tensorflow'" in blocked.stderr
+    lite = run_blocked(tmp_path, model / "track_tflite.py", "--model", model, "--data", tmp_path / "data",
+                       "--out", tmp_path / "results")
+    assert lite.returncode == 0, lite.stderr[-2000:]
+    boxes = load_results_file(str(tmp_path / "results" / "lite.txt"))
+    assert boxes.shape == expected.shape
+    assert np.abs(boxes - expected).max() <= 0.5

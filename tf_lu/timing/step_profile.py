@@ -1,0 +1,125 @@
+"""What each part of one tracking step costs (a benchmark, not a test): ``tf-lu time step``.
+
+The tracker is initialised on a frame and tracks a few frames; then every part of its step runs on that step's own
+inputs, each part as its own compiled TensorFlow function, in turn, round after round (a change of load on a shared
+machine touches all parts alike), and the median of each part is reported beside the whole ``tracker.update`` call:
+
+* host: the frame handed to TensorFlow (:func:`tf_lu.tracking.streams.stack_frames`);
+* crops: the search pyramid cut from the frame (mean padding, bilinear resampling);
+* exemplar: the template from an exemplar crop (crop and features; per frame only for updaters that ask for it);
+* search features: the extractor on one scale, and on every scale in one batch (what the step runs);
+* correlation: the template scored over the search features (the head's response);
+* upsampling: the responses resized bicubically to the fine grid;
+* peak and penalties: scale penalties, best scale, cosine window, peak, the box's move and damping;
+* updater: the update method's graph step (the learned updater: its window and one ConvGRU step);
+* graph step: the whole step as the tracker calls it; Python and host work: ``tracker.update`` minus the graph step.
+
+The parts run on whatever runtime the tracker's config names (its extractor is what the step calls), so the same
+table compares runtimes.  The parts do not add up exactly to the graph step: inside one graph, TensorFlow overlaps
+and fuses some work, and each separate call has its own small overhead.
+"""
+import os
+import time
+
+import numpy as np
+import tensorflow as tf
+
+from tf_lu.errors import TfLuError
+from tf_lu.tracking.step import crop_streams
+from tf_lu.tracking.streams import stack_frames
+from tf_lu.updaters.base import FrameEvidence
+
+
+def _functions(tracker, image, state):
+    """``{part: zero-argument callable}`` on the inputs of the step that follows ``state`` on ``image``."""
+    graph, cfg = tracker.graph, tracker.graph.cfg
+    frames, sizes = stack_frames([image])
+    count = len(graph.scales)
+    centers = tf.cast(state["center_box"][:, :2], tf.float32)
+    sides = tf.cast(state["sides"][:, 1:] * graph.scales[None, :], tf.float32)
+    crop = tf.function(lambda: crop_streams(frames, sizes, centers, sides, cfg.instance_size))
+    crops = crop()
+    extract = tf.function(lambda images: graph.backbone(images, training=False))
+    features = extract(crops)
+    template = tf.repeat(state["template"], count, axis=0)
+    respond = tf.function(lambda: graph.head.respond(template, features))
+    raw = respond()
+    upsample = tf.function(lambda: tf.cast(tf.image.resize(raw, [graph.upscale] * 2, method="bicubic")[..., 0],
+                                           tf.float64))
+    upsampled = tf.reshape(upsample(), [1, count, graph.upscale, graph.upscale])
+
+    def peak():
+        best, position = graph._peak(upsampled * graph.penalties)
+        return graph._move(state, sizes, best, position)
+
+    return {
+        "host: frame to tensor": lambda: stack_frames([image]),
+        "crops: search pyramid": crop,
+        "exemplar: crop and features": tf.function(
+            lambda: graph._templates(frames, sizes, state["center_box"], state["sides"][:, 0])),
+        "search features: one scale": lambda: extract(crops[:1]),
+        f"search features: {count} scales in one batch": lambda: extract(crops),
+        "correlation": respond,
+        "upsampling": upsample,
+        "peak and penalties": tf.function(peak),
+        "updater": _updater_function(graph, frames, sizes, state, features, upsampled),
+        "graph step": lambda: graph.step(frames, sizes, state)["box"].numpy(),
+        "tracker.update": lambda: tracker.update(image),
+    }
+
+
+def _updater_function(graph, frames, sizes, state, features, upsampled):
+    """The updater's graph step on this step's evidence, as one compiled function."""
+    pyramid = tf.reshape(features, tf.concat([[1, len(graph.scales)], tf.shape(features)[1:]], axis=0))
+    best, peak = graph._peak(upsampled * graph.penalties)
+    updater_state = {key[len("updater_"):]: value for key, value in state.items() if key.startswith("updater_")}
+
+    def step():
+        evidence = FrameEvidence(
+            candidate=lambda: graph._templates(frames, sizes, state["center_box"], state["sides"][:, 0]),
+            search_features=lambda: tf.gather(pyramid, best, batch_dims=1),
+            peak=(tf.cast(peak, tf.float64) - (graph.upscale - 1) / 2.0) / graph.cfg.response_up
+            + (graph.response_size - 1) / 2.0, confidence=tf.constant([0.9], tf.float32),
+            search_pyramid=lambda: pyramid, scale=best)
+        return graph.updater.graph_step(updater_state, state["template"], evidence)
+
+    return tf.function(step)
+
+
+def profile_step(tracker, frames, box, repeats=50):
+    """``{part: median ms}`` of :func:`_functions` run in turn ``repeats`` times, after ``tracker`` has tracked
+    ``frames`` from ``box``; the step's inputs are those of the last frame."""
+    if repeats < 1:
+        raise TfLuError(f"repeats must be at least 1, got {repeats}")
+    if len(frames) < 2:
+        raise TfLuError("the step profile needs at least 2 frames")
+    tracker.init(frames[0], box)
+    for image in frames[1:-1]:
+        tracker.update(image)
+    functions = _functions(tracker, frames[-1], tracker.state)
+    for function in functions.values():
+        function()
+    seconds = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            seconds[name].append(time.perf_counter() - start)
+    medians = {name: 1e3 * float(np.median(values)) for name, values in seconds.items()}
+    medians["Python and host work"] = medians["tracker.update"] - medians["graph step"]
+    return medians
+
+
+def load_text():
+    """``"load average 1.23 / 1.50 / 2.00 (1 / 5 / 15 min), N CPUs"``."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min), {os.cpu_count()} CPUs"
+
+
+def profile_table(medians):
+    """Markdown: each part's median ms and its share of ``tracker.update``."""
+    total = medians["tracker.update"]
+    lines = ["| part of the step | median ms | share of tracker.update |", "|---|---:|---:|"]
+    for name, value in medians.items():
+        lines.append(f"| {name} | {value:.2f} | {100 * value / total:.0f}% |")
+    return "\n".join(lines)

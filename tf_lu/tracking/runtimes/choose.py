@@ -1,0 +1,34 @@
+"""A tracker config's ``runtime`` and ``precision`` -> the feature extractor its step calls.
+
+The tracking step (:class:`tf_lu.tracking.step.TrackingStep`) calls ``backbone(images, training=False)`` inside its
+one TensorFlow graph and asks ``backbone.compute_output_shape``; every runtime gives an object with those two, so the
+rest of the step (crops, correlation, upsampling, peak, box, updater) is the same graph on every runtime:
+
+* ``keras`` (float32): the Keras model itself; ``bfloat16``: the model as plain TensorFlow operations with batch
+  norm folded into the convolutions, computed in bfloat16 (:mod:`.folded`);
+* ``xla``: the same, compiled by XLA per input shape (:mod:`.xla`);
+* ``tflite``: the model converted to LiteRT (TFLite) at ``precision`` float32, float16 (weights), dynamic (int8
+  weights, activations quantized on the fly) or int8 (calibrated), run by the LiteRT interpreter with its default
+  XNNPACK delegate from inside the graph (:mod:`.tflite`).
+"""
+from tf_lu.errors import TfLuError
+
+
+def backbone_runner(backbone, config):
+    """What the step calls in place of ``backbone`` for ``config.runtime`` at ``config.precision``."""
+    runtime, precision = config.runtime, config.precision
+    if runtime == "tflite":
+        from tf_lu.tracking.runtimes.tflite import TFLiteBackbone
+        from tf_lu.tracking.runtimes.calibration import calibration_batches
+        batches = (lambda: calibration_batches(config)) if precision == "int8" else None
+        return TFLiteBackbone(backbone, precision, batches)
+    if runtime not in ("keras", "xla"):
+        raise TfLuError(f"unknown runtime {runtime!r}; known: keras, xla, tflite")
+    runner = backbone
+    if precision == "bfloat16":
+        from tf_lu.tracking.runtimes.folded import FoldedBackbone
+        runner = FoldedBackbone(backbone, "bfloat16")
+    if runtime == "xla":
+        from tf_lu.tracking.runtimes.xla import XlaBackbone
+        runner = XlaBackbone(runner)
+    return runner

@@ -1,0 +1,21 @@
+"""The feature extractor compiled by XLA (``tf.function(jit_compile=True)``), once per input shape.
+
+Only the extractor is compiled: its shapes are fixed (the exemplar and the search pyramid), while the crops read
+frames of any size (XLA would compile again for every new frame size, inside the timed frames) and the step's
+bicubic upsampling (``ResizeBicubic``) has no XLA kernel.  The step around it is the same TensorFlow graph.
+"""
+import tensorflow as tf
+
+
+class XlaBackbone:
+    """``backbone`` behind an XLA-compiled call; ``compute_output_shape`` is the model's."""
+
+    def __init__(self, backbone):
+        self.model = backbone
+        self._call = tf.function(lambda images: backbone(images, training=False), jit_compile=True)
+
+    def __call__(self, images, training=False):
+        return tf.cast(self._call(images), tf.float32)
+
+    def compute_output_shape(self, shape):
+        return self.model.compute_output_shape(shape)
