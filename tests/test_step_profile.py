@@ -9,7 +9,7 @@ from tf_lu.tracking.registry import build_tracker
 
 PARTS = ["host: frame to tensor", "crops: search pyramid", "exemplar: crop and features", "search features: one scale",
          "search features: 3 scales in one batch", "correlation", "upsampling", "peak and penalties", "updater",
-         "graph step", "tracker.update", "Python and host work"]
+         "after the extractor, as the step runs it", "graph step", "tracker.update", "Python and host work"]
 
 
 @pytest.mark.parametrize("name", ["siamfc-none", "siamfc-learned"])

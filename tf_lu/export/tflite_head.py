@@ -45,8 +45,7 @@ class HeadModule(tf.Module):
     def locate(self, features, **state):
         graph, count = self.graph, len(self.graph.scales)
         raw = graph.head.respond(tf.repeat(state["template"], count, axis=0), features)[..., 0]
-        upsampled = upsample(raw, self.matrix) * tf.constant(graph.penalties, tf.float32)
-        best, peak = graph._peak(upsampled[None])
+        best, peak = graph._peak(upsample(raw, self.matrix)[None], tf.float32)
         raw_peak = ((tf.cast(peak, tf.float32) - (graph.upscale - 1) / 2.0) / graph.cfg.response_up
                     + (graph.response_size - 1) / 2.0)
         score = tf.sigmoid(tf.reduce_max(tf.gather(raw, best), axis=[1, 2]))

@@ -27,14 +27,15 @@ def scale_factors(scale_num, scale_step):
 
 
 OUTSIDE = -1.0     # what the resampling writes where a crop leaves the image (pixel values are never negative)
+MARGIN = 1e-6      # normalised distance from the image's border within which a window may reach outside it
 
 
 def crop_tf(image, center, sides, out_size):
     """Crop ``len(sides)`` square windows centred on ``center`` = (cx, cy) from an (H, W, 3) image.
 
     Returns (N, out_size, out_size, 3) float32 in [0, 255]; areas outside the image take the image mean.  The image
-    is resampled as it is (``uint8`` or float, never converted whole), and its mean is computed only when a window
-    leaves it.
+    is resampled as it is (``uint8`` or float, never converted whole); where every window lies inside it, nothing
+    else is computed, else the image mean fills the samples outside.
     """
     image = tf.convert_to_tensor(image)
     shape = tf.cast(tf.shape(image), tf.float32)
@@ -50,10 +51,14 @@ def crop_tf(image, center, sides, out_size):
     indices = tf.zeros(tf.shape(sides), tf.int32)
     crops = tf.image.crop_and_resize(image[None], boxes, indices, [out_size, out_size], method="bilinear",
                                      extrapolation_value=OUTSIDE)
-    outside = crops < 0.0
-    mean = tf.cond(tf.reduce_any(outside), lambda: tf.reduce_mean(tf.cast(image, tf.float32), axis=[0, 1]),
-                   lambda: tf.zeros(tf.shape(image)[-1:], tf.float32))
-    return tf.where(outside, mean, crops)
+    inside = tf.logical_and(tf.reduce_min(boxes[:, :2]) > MARGIN, tf.reduce_max(boxes[:, 2:]) < 1.0 - MARGIN)
+
+    def padded():
+        outside = tf.cast(crops[..., :1] < 0.0, tf.float32)
+        mean = tf.reduce_mean(tf.cast(image, tf.float32), axis=[0, 1])
+        return crops * (1.0 - outside) + outside * mean
+
+    return tf.cond(inside, lambda: crops, padded)
 
 
 def crop_numpy(image, center, side, out_size, fill=None):

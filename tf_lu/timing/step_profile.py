@@ -12,6 +12,7 @@ machine touches all parts alike), and the median of each part is reported beside
 * upsampling: the responses resized bicubically to the fine grid;
 * peak and penalties: scale penalties, best scale, cosine window, peak, the box's move and damping;
 * updater: the update method's graph step (the learned updater: its window and one ConvGRU step);
+* after the extractor: correlation to box (and the updater where it needs no new crop) as the step runs them;
 * graph step: the whole step as the tracker calls it; Python and host work: ``tracker.update`` minus the graph step.
 
 The parts run on whatever runtime the tracker's config names (its extractor is what the step calls), so the same
@@ -25,65 +26,64 @@ import numpy as np
 import tensorflow as tf
 
 from tf_lu.errors import TfLuError
-from tf_lu.tracking.step import crop_streams
 from tf_lu.tracking.streams import stack_frames
-from tf_lu.updaters.base import FrameEvidence
+
+
+def _compiled(function, *args):
+    """A zero-argument call of ``tf.function(function)`` on ``args`` (passed as arguments, not captured)."""
+    compiled = tf.function(function)
+    return lambda: compiled(*args)
 
 
 def _functions(tracker, image, state):
     """``{part: zero-argument callable}`` on the inputs of the step that follows ``state`` on ``image``."""
-    graph, cfg = tracker.graph, tracker.graph.cfg
+    graph = tracker.graph
     frames, sizes = stack_frames([image])
     count = len(graph.scales)
-    centers = tf.cast(state["center_box"][:, :2], tf.float32)
-    sides = tf.cast(state["sides"][:, 1:] * graph.scales[None, :], tf.float32)
-    crop = tf.function(lambda: crop_streams(frames, sizes, centers, sides, cfg.instance_size))
-    crops = crop()
+    crop = _compiled(graph._crops, frames, sizes, state)
     extract = tf.function(lambda images: graph.backbone(images, training=False))
+    crops = crop()
     features = extract(crops)
-    template = tf.repeat(state["template"], count, axis=0)
-    respond = tf.function(lambda: graph.head.respond(template, features))
+    respond = _compiled(lambda template, found: graph.head.respond(tf.repeat(template, count, axis=0), found),
+                        state["template"], features)
     raw = respond()
-    upsample = tf.function(lambda: tf.cast(tf.image.resize(raw, [graph.upscale] * 2, method="bicubic")[..., 0],
-                                           tf.float64))
+    upsample = _compiled(graph._upsample, raw)
     upsampled = tf.reshape(upsample(), [1, count, graph.upscale, graph.upscale])
 
-    def peak():
-        best, position = graph._peak(upsampled * graph.penalties)
+    def peak(upsampled, sizes, state):
+        best, position = graph._peak(upsampled)
         return graph._move(state, sizes, best, position)
 
     return {
         "host: frame to tensor": lambda: stack_frames([image]),
         "crops: search pyramid": crop,
-        "exemplar: crop and features": tf.function(
-            lambda: graph._templates(frames, sizes, state["center_box"], state["sides"][:, 0])),
+        "exemplar: crop and features": _compiled(
+            lambda frames, sizes, state: graph._templates(frames, sizes, state["center_box"], state["sides"][:, 0]),
+            frames, sizes, state),
         "search features: one scale": lambda: extract(crops[:1]),
         f"search features: {count} scales in one batch": lambda: extract(crops),
         "correlation": respond,
         "upsampling": upsample,
-        "peak and penalties": tf.function(peak),
-        "updater": _updater_function(graph, frames, sizes, state, features, upsampled),
+        "peak and penalties": _compiled(peak, upsampled, sizes, state),
+        "updater": _updater_function(graph, frames, sizes, state, features),
+        "after the extractor, as the step runs it": _compiled(graph._locate, features, sizes, state),
         "graph step": lambda: graph.step(frames, sizes, state)["box"].numpy(),
         "tracker.update": lambda: tracker.update(image),
     }
 
 
-def _updater_function(graph, frames, sizes, state, features, upsampled):
-    """The updater's graph step on this step's evidence, as one compiled function."""
-    pyramid = tf.reshape(features, tf.concat([[1, len(graph.scales)], tf.shape(features)[1:]], axis=0))
-    best, peak = graph._peak(upsampled * graph.penalties)
-    updater_state = {key[len("updater_"):]: value for key, value in state.items() if key.startswith("updater_")}
+def _updater_function(graph, frames, sizes, state, features):
+    """The updater's graph step on this step's evidence, as the step runs it (compiled by XLA on the xla runtime)."""
+    found = {key: value for key, value in graph._locate(features, sizes, state).items()
+             if key not in ("template", "updater")}
 
-    def step():
-        evidence = FrameEvidence(
-            candidate=lambda: graph._templates(frames, sizes, state["center_box"], state["sides"][:, 0]),
-            search_features=lambda: tf.gather(pyramid, best, batch_dims=1),
-            peak=(tf.cast(peak, tf.float64) - (graph.upscale - 1) / 2.0) / graph.cfg.response_up
-            + (graph.response_size - 1) / 2.0, confidence=tf.constant([0.9], tf.float32),
-            search_pyramid=lambda: pyramid, scale=best)
-        return graph.updater.graph_step(updater_state, state["template"], evidence)
+    def step(frames, sizes, state, found):
+        candidate = lambda: graph._templates(frames, sizes, found["center_box"], found["sides"][:, 0])
+        if graph.updater.uses_candidate:
+            return graph._update(state, found, candidate)
+        return graph._update_fn(state, found, None)
 
-    return tf.function(step)
+    return _compiled(step, frames, sizes, state, found)
 
 
 def profile_step(tracker, frames, box, repeats=50):

@@ -68,6 +68,7 @@ class LearnedUpdater(Updater):
     """
 
     graph_form = True
+    uses_candidate = False    # its candidate is the window of the search features at the peak
 
     def __init__(self, config, net=None):
         self.interval = max(1, int(config.interval))

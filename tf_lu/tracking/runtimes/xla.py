@@ -1,8 +1,8 @@
 """The feature extractor compiled by XLA (``tf.function(jit_compile=True)``), once per input shape.
 
-Only the extractor is compiled: its shapes are fixed (the exemplar and the search pyramid), while the crops read
-frames of any size (XLA would compile again for every new frame size, inside the timed frames) and the step's
-bicubic upsampling (``ResizeBicubic``) has no XLA kernel.  The step around it is the same TensorFlow graph.
+The crops stay outside XLA: they read frames of any size, and XLA would compile again for every new frame size,
+inside the timed frames.  The step's part after the extractor is compiled on its own
+(:class:`tf_lu.tracking.step.TrackingStep` with ``compiled``).
 """
 import tensorflow as tf
 
