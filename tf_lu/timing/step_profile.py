@@ -73,7 +73,7 @@ def _functions(tracker, image, state):
 
 
 def _updater_function(graph, frames, sizes, state, features):
-    """The updater's graph step on this step's evidence, as the step runs it (compiled by XLA on the xla runtime)."""
+    """The updater's graph step on this step's evidence, as the step runs it (XLA-compiled where the updater's is)."""
     found = {key: value for key, value in graph._locate(features, sizes, state).items()
              if key not in ("template", "updater")}
 

@@ -72,7 +72,7 @@ def build_siamfc_tracker(config, name="siamfc"):
     network = load_network(config)
     feature_sides(network.backbone, config.track.exemplar_size, config.track.instance_size, "track")
     return Tracker(network.backbone, head_for(config, network), build_updater(config.updater), config.track, name,
-                   runner=backbone_runner(network.backbone, config), compiled=config.runtime == "xla")
+                   runner=backbone_runner(network.backbone, config))
 
 
 def build_tracker(name, overrides=None):

@@ -66,11 +66,9 @@ def corner_boxes(center_boxes):
 
 
 class TrackingStep:
-    """The graph of one tracker (backbone, head, updater, :class:`tf_lu.config.TrackConfig`) over B streams; with
-    ``compiled`` the updater's step is compiled by XLA where it needs no new crop (its many small operations become
-    one program)."""
+    """The graph of one tracker (backbone, head, updater, :class:`tf_lu.config.TrackConfig`) over B streams."""
 
-    def __init__(self, backbone, head, updater, track_config, compiled=False):
+    def __init__(self, backbone, head, updater, track_config):
         self.backbone, self.head, self.cfg = backbone, head, track_config
         self.updater = updater if updater.graph_form else NoUpdate()
         self.host_updater = None if updater.graph_form else updater
@@ -82,8 +80,9 @@ class TrackingStep:
         self.response_size = x - z + 1
         self.upscale = self.response_size * cfg.response_up
         self.window = hann_window(self.upscale)
+        # an updater network's step is many small operations: XLA makes them one program (where it needs no crop)
         self._update_fn = self._update
-        if compiled and not self.updater.uses_candidate:
+        if self.updater.compiled_step and not self.updater.uses_candidate:
             self._update_fn = tf.function(self._update, jit_compile=True)
         theta = head.g(backbone(np.zeros((1, cfg.exemplar_size, cfg.exemplar_size, 3), np.float32), training=False))
         updater.prepare(theta)

@@ -51,6 +51,7 @@ class Updater:
     head = None
     graph_form = False
     uses_candidate = True     # its graph step asks for evidence.candidate() (a new crop of the frame after the move)
+    compiled_step = False     # its graph step is compiled by XLA (many small operations made one program)
 
     def attach(self, head):
         self.head = head

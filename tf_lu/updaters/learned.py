@@ -69,6 +69,7 @@ class LearnedUpdater(Updater):
 
     graph_form = True
     uses_candidate = False    # its candidate is the window of the search features at the peak
+    compiled_step = True      # two ConvGRU layers' many small operations, made one XLA program by the tracker
 
     def __init__(self, config, net=None):
         self.interval = max(1, int(config.interval))

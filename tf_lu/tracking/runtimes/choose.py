@@ -6,10 +6,10 @@ rest of the step (crops, correlation, upsampling, peak, box, updater) is the sam
 
 * ``keras`` (float32): the Keras model itself; ``bfloat16``: the model as plain TensorFlow operations with batch
   norm folded into the convolutions, computed in bfloat16 (:mod:`.folded`);
-* ``xla``: the same, compiled by XLA per input shape at float32 (:mod:`.xla`; at bfloat16 oneDNN's kernels are
-  faster than XLA's, so the extractor stays outside), and the step's part after the extractor (correlation,
-  upsampling, peak, box, the learned updater) compiled by XLA as one program
-  (:class:`tf_lu.tracking.step.TrackingStep` with ``compiled``);
+* ``xla``: the same, compiled by XLA once per input shape at float32 (:mod:`.xla`); at bfloat16 oneDNN's kernels
+  run it faster than XLA's, so ``xla`` at bfloat16 is ``keras`` at bfloat16.  (The step around the extractor stays
+  TensorFlow on every runtime: XLA's CPU kernels ran its correlation, upsampling and peak about 4x slower; the
+  learned updater's step is compiled by XLA on every runtime, :class:`tf_lu.tracking.step.TrackingStep`);
 * ``tflite``: the model converted to LiteRT (TFLite) at ``precision`` float32, float16 (weights), dynamic (int8
   weights, activations quantized on the fly) or int8 (calibrated), run by the LiteRT interpreter with its default
   XNNPACK delegate from inside the graph (:mod:`.tflite`).

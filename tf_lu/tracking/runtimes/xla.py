@@ -1,8 +1,7 @@
 """The feature extractor compiled by XLA (``tf.function(jit_compile=True)``), once per input shape.
 
 The crops stay outside XLA: they read frames of any size, and XLA would compile again for every new frame size,
-inside the timed frames.  The step's part after the extractor is compiled on its own
-(:class:`tf_lu.tracking.step.TrackingStep` with ``compiled``).
+inside the timed frames.  The rest of the step stays TensorFlow (see :mod:`tf_lu.tracking.runtimes.choose`).
 """
 import tensorflow as tf
 
