@@ -13,8 +13,8 @@ frame, the OTB result format) and ``OUT/<sequence>_time.txt`` (seconds of each i
 The export folder holds ``backbone.tflite`` (the feature extractor, any batch and image size), ``start.tflite``
 (exemplar features -> the first state), ``locate.tflite`` (search features and state -> best scale, response peak,
 score, the state it changes) and ``tracker.json`` (the tracking settings).  What the models leave to the host is
-here: the crops (bilinear, mean padding outside the frame: TensorFlow's ``crop_and_resize`` arithmetic in float32)
-and the box's move, damping and clipping (float64).
+here: the crops (bilinear with TensorFlow's ``crop_and_resize`` sample positions in float32, mean padding outside
+the frame) and the box's move, damping and clipping (float64).
 """
 import argparse
 import json
@@ -57,20 +57,21 @@ def axis_samples(center, sides, length, out_size):
 
 
 def crop(image, center, sides, out_size):
-    """(N, out, out, 3) float32 windows of side ``sides`` centred on ``center`` = (cx, cy); outside: the image mean."""
+    """(N, out, out, 3) float32 windows of side ``sides`` centred on ``center`` = (cx, cy); outside: the image mean.
+    Per window: the two source rows of every output row, blended, then the two source columns of every output
+    column, blended (bilinear), over the columns the window spans only."""
     height, width = image.shape[:2]
     sides = np.asarray(sides, np.float32).reshape(-1)
     top, bottom, y_weight, y_inside = axis_samples(center[1], sides, height, out_size)
     left, right, x_weight, x_inside = axis_samples(center[0], sides, width, out_size)
     crops = np.empty((len(sides), out_size, out_size, 3), np.float32)
     for k in range(len(sides)):
-        rows = image[np.concatenate([top[k], bottom[k]])].reshape(2 * out_size, -1)
-        columns = (np.concatenate([left[k], right[k]])[:, None] * 3 + np.arange(3)).reshape(-1)
-        block = np.take(rows, columns, axis=1).reshape(2, out_size, 2, out_size, 3).astype(np.float32)
-        x_w = x_weight[k][:, None]
-        upper = block[0, :, 0] + (block[0, :, 1] - block[0, :, 0]) * x_w
-        lower = block[1, :, 0] + (block[1, :, 1] - block[1, :, 0]) * x_w
-        crops[k] = upper + (lower - upper) * y_weight[k][:, None, None]
+        first, last = left[k, 0], right[k, -1] + 1
+        upper = image[top[k], first:last].astype(np.float32)
+        lower = image[bottom[k], first:last].astype(np.float32)
+        rows = upper + (lower - upper) * y_weight[k][:, None, None]
+        low, high = np.take(rows, left[k] - first, axis=1), np.take(rows, right[k] - first, axis=1)
+        crops[k] = low + (high - low) * x_weight[k][None, :, None]
     outside = ~(y_inside[:, :, None] & x_inside[:, None, :])
     if outside.any():
         crops[outside] = image.reshape(-1, 3).mean(axis=0, dtype=np.float64).astype(np.float32)

