@@ -118,3 +118,12 @@ def test_trackers_on_other_runtimes_track_like_the_keras_tracker(runtime, precis
     assert boxes.shape == expected.shape and np.all(np.isfinite(boxes))
     if tolerance is not None:
         assert np.abs(boxes - expected).max() <= tolerance
+
+
+def test_below_float32_the_template_is_the_float32_template():
+    sequence = generate_sequence(32, SyntheticConfig(num_frames=2, height=120, width=160), name="template")
+    keras_tracker, fast = build_tracker("siamfc-none"), build_tracker("siamfc-none-fast")
+    for tracker in (keras_tracker, fast):
+        tracker.init(sequence.frame(0), sequence.boxes[0])
+    np.testing.assert_array_equal(fast.state["template"].numpy(), keras_tracker.state["template"].numpy())
+    assert type(fast.graph.backbone).__name__ == "FoldedBackbone"

@@ -20,7 +20,7 @@ def test_every_part_is_timed_and_the_python_work_is_the_update_minus_the_graph_s
     assert all(value > 0 for key, value in medians.items() if key != "Python and host work")
     assert medians["Python and host work"] == pytest.approx(medians["tracker.update"] - medians["graph step"])
     table = profile_table(medians)
-    assert table.count("\n") == len(PARTS) + 1 and "| tracker.update |" in table and "100%" in table
+    assert table.count("\n") == len(PARTS) + 1 and "| tracker.update | " in table and "100%" in table
 
 
 def test_the_profile_needs_two_frames_and_a_repeat():
@@ -32,7 +32,13 @@ def test_the_profile_needs_two_frames_and_a_repeat():
         profile_step(tracker, [sequence.frame(0), sequence.frame(1)], sequence.boxes[0], repeats=0)
 
 
-def test_the_command_prints_the_table_and_the_load(capsys):
-    assert main(["time", "step", "--tracker", "siamfc-none", "--frames", "3", "--repeats", "2"]) == 0
+def test_the_command_prints_one_column_pair_per_tracker_and_the_load(capsys):
+    assert main(["time", "step", "--trackers", "siamfc-none,siamfc-none-fast", "--frames", "3", "--repeats", "2"]) == 0
     out = capsys.readouterr().out
+    assert "| part of the step | siamfc-none ms | share | siamfc-none-fast ms | share |" in out
     assert "| crops: search pyramid |" in out and "load average" in out
+
+
+def test_a_table_of_trackers_with_different_parts_marks_the_missing_ones():
+    table = profile_table({"a": {"x": 1.0, "tracker.update": 2.0}, "b": {"y": 1.0, "tracker.update": 4.0}})
+    assert "| x | 1.00 | 50% | - | - |" in table and "| y | - | - | 1.00 | 25% |" in table

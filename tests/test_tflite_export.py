@@ -94,3 +94,18 @@ def test_the_float32_export_tracks_like_the_keras_tracker_without_tf_lu_or_tenso
     boxes = load_results_file(str(tmp_path / "results" / "lite.txt"))
     assert boxes.shape == expected.shape
     assert np.abs(boxes - expected).max() <= 0.5
+
+
+@pytest.mark.slow
+def test_a_quantized_export_makes_its_template_in_float32_and_tracks(tmp_path):
+    model = tmp_path / "model"
+    result = export_tflite("siamfc-none", str(model), precision="dynamic")
+    assert "exemplar.tflite" in result["files"]
+    sequence = generate_sequence(24, SyntheticConfig(num_frames=8, height=120, width=160), name="quantized")
+    keras_tracker, lite = build_tracker("siamfc-none"), litert_host.LiteRTTracker(str(model))
+    keras_tracker.init(sequence.frame(0), sequence.boxes[0])
+    lite.init(sequence.frame(0), sequence.boxes[0])
+    np.testing.assert_allclose(lite.state["template"], keras_tracker.state["template"].numpy(), atol=1e-3)
+    boxes, _ = run_sequence(lite, sequence)
+    expected, _ = run_sequence(keras_tracker, sequence)
+    assert np.all(np.isfinite(boxes)) and np.abs(boxes - expected).max() < 10.0

@@ -10,7 +10,8 @@ This file imports neither tf_lu nor TensorFlow: ``tf-lu export --format tflite``
 of such sequences; frames are read with Pillow.  Writes ``OUT/<sequence>.txt`` (one 1-based ``x,y,w,h`` line per
 frame, the OTB result format) and ``OUT/<sequence>_time.txt`` (seconds of each init / update call).
 
-The export folder holds ``backbone.tflite`` (the feature extractor, any batch and image size), ``start.tflite``
+The export folder holds ``backbone.tflite`` (the feature extractor, any batch and image size; below float32 also
+``exemplar.tflite``, the extractor in float32 that makes the template), ``start.tflite``
 (exemplar features -> the first state), ``locate.tflite`` (search features and state -> best scale, response peak,
 score, the state it changes) and ``tracker.json`` (the tracking settings).  What the models leave to the host is
 here: the crops (bilinear with TensorFlow's ``crop_and_resize`` sample positions in float32, mean padding outside
@@ -26,7 +27,6 @@ import time
 import numpy as np
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
-MODELS = ("backbone", "start", "locate")
 
 
 def interpreter_class():
@@ -117,13 +117,11 @@ class LiteRTTracker:
             self.settings = json.load(handle)
         threads = threads or os.cpu_count()
         interpreter = interpreter_class()
-        runners = {}
-        for name in MODELS:
-            model = interpreter(model_path=os.path.join(folder, f"{name}.tflite"), num_threads=threads)
-            runners[name] = model.get_signature_runner()
-        self.exemplar_net = runners["backbone"]
-        search = interpreter(model_path=os.path.join(folder, "backbone.tflite"), num_threads=threads)
-        self.search_net, self.start, self.locate = search.get_signature_runner(), runners["start"], runners["locate"]
+        runner = lambda name: interpreter(model_path=os.path.join(folder, f"{name}.tflite"),
+                                          num_threads=threads).get_signature_runner()
+        # one interpreter per input shape: the exemplar crop and the search pyramid
+        self.exemplar_net = runner(self.settings.get("exemplar_model", "backbone"))
+        self.search_net, self.start, self.locate = runner("backbone"), runner("start"), runner("locate")
         self.state = self.center_box = self.sides = None
 
     def init(self, image, box):

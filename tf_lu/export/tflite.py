@@ -2,7 +2,8 @@
 TensorFlow (``tf-lu export --format tflite``).
 
 The folder gets ``backbone.tflite`` (the feature extractor at ``precision``: float32, float16, dynamic or int8,
-:func:`tf_lu.tracking.runtimes.tflite.convert_backbone`), ``start.tflite`` and ``locate.tflite`` (the float32 head,
+:func:`tf_lu.tracking.runtimes.tflite.convert_backbone`; below float32 also ``exemplar.tflite``, the extractor in
+float32 for the template, once per sequence), ``start.tflite`` and ``locate.tflite`` (the float32 head,
 :mod:`tf_lu.export.tflite_head`), ``tracker.json`` (the settings the host needs), ``track_tflite.py`` (the host code,
 :mod:`tf_lu.export.litert_host`: NumPy and the LiteRT interpreter) and ``MODEL_CARD.md``.
 """
@@ -56,6 +57,8 @@ def export_tflite(name, out_dir, precision="float32", calibration=None, override
                                                            track.instance_size, 3))
     models = {"backbone": convert_backbone(tracker.backbone, precision,
                                            (lambda: calibration_batches(config)) if precision == "int8" else None)}
+    if precision != "float32":    # the template is made once per sequence: at full precision, as the runtimes do
+        models["exemplar"] = convert_backbone(tracker.backbone, "float32")
     models.update(convert_head(tracker, config.updater.kind, list(feature_shape)))
     try:
         os.makedirs(out_dir, exist_ok=True)
@@ -64,6 +67,7 @@ def export_tflite(name, out_dir, precision="float32", calibration=None, override
                 handle.write(content)
         with open(os.path.join(out_dir, "tracker.json"), "w", encoding="utf-8") as handle:
             json.dump({"tracker": tracker_label(name), "precision": precision, "update": config.updater.kind,
+                       "exemplar_model": "exemplar" if "exemplar" in models else "backbone",
                        **host_settings(tracker.graph)}, handle, indent=2)
         shutil.copyfile(litert_host.__file__, os.path.join(out_dir, "track_tflite.py"))
         card = write_tflite_card(out_dir, tracker_label(name), config, precision)
@@ -84,6 +88,7 @@ def write_tflite_card(out_dir, name, config, precision):
                   + (f"`{config.calibration}`." if config.calibration else "generated sequences.")]
     lines += ["", "## Files", "",
               "- `backbone.tflite`: images (N, H, W, 3) float32 in [0, 255] -> features; any N, H, W",
+              "- `exemplar.tflite` (below float32): the same extractor in float32, for the exemplar crop",
               "- `start.tflite`: `exemplar` features -> the first state (`template`, `updater_*`)",
               "- `locate.tflite`: `features` of the search pyramid and the state -> `scale`, `peak` (row, col on "
               "the upsampled response), `score`, and the state entries it changes",

@@ -86,28 +86,39 @@ def _updater_function(graph, frames, sizes, state, features):
     return _compiled(step, frames, sizes, state, found)
 
 
-def profile_step(tracker, frames, box, repeats=50):
-    """``{part: median ms}`` of :func:`_functions` run in turn ``repeats`` times, after ``tracker`` has tracked
-    ``frames`` from ``box``; the step's inputs are those of the last frame."""
+def profile_steps(trackers, frames, box, repeats=50):
+    """``{tracker: {part: median ms}}`` of every tracker's :func:`_functions`, each tracker having tracked ``frames``
+    from ``box`` (the step's inputs are those of the last frame); all parts of all trackers run in turn, ``repeats``
+    rounds, so a change of load touches every part alike."""
     if repeats < 1:
         raise TfLuError(f"repeats must be at least 1, got {repeats}")
     if len(frames) < 2:
         raise TfLuError("the step profile needs at least 2 frames")
-    tracker.init(frames[0], box)
-    for image in frames[1:-1]:
-        tracker.update(image)
-    functions = _functions(tracker, frames[-1], tracker.state)
-    for function in functions.values():
-        function()
-    seconds = {name: [] for name in functions}
-    for _ in range(repeats):
-        for name, function in functions.items():
-            start = time.perf_counter()
+    functions = {}
+    for name, tracker in trackers.items():
+        tracker.init(frames[0], box)
+        for image in frames[1:-1]:
+            tracker.update(image)
+        functions[name] = _functions(tracker, frames[-1], tracker.state)
+        for function in functions[name].values():
             function()
-            seconds[name].append(time.perf_counter() - start)
-    medians = {name: 1e3 * float(np.median(values)) for name, values in seconds.items()}
-    medians["Python and host work"] = medians["tracker.update"] - medians["graph step"]
+    seconds = {name: {part: [] for part in parts} for name, parts in functions.items()}
+    for _ in range(repeats):
+        for name, parts in functions.items():
+            for part, function in parts.items():
+                start = time.perf_counter()
+                function()
+                seconds[name][part].append(time.perf_counter() - start)
+    medians = {}
+    for name, parts in seconds.items():
+        medians[name] = {part: 1e3 * float(np.median(values)) for part, values in parts.items()}
+        medians[name]["Python and host work"] = medians[name]["tracker.update"] - medians[name]["graph step"]
     return medians
+
+
+def profile_step(tracker, frames, box, repeats=50):
+    """``{part: median ms}`` of one tracker (:func:`profile_steps`)."""
+    return profile_steps({"tracker": tracker}, frames, box, repeats)["tracker"]
 
 
 def load_text():
@@ -116,10 +127,18 @@ def load_text():
     return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min), {os.cpu_count()} CPUs"
 
 
-def profile_table(medians):
-    """Markdown: each part's median ms and its share of ``tracker.update``."""
-    total = medians["tracker.update"]
-    lines = ["| part of the step | median ms | share of tracker.update |", "|---|---:|---:|"]
-    for name, value in medians.items():
-        lines.append(f"| {name} | {value:.2f} | {100 * value / total:.0f}% |")
+def profile_table(profiles):
+    """Markdown: per part, each tracker's median ms and its share of that tracker's ``tracker.update``;
+    ``profiles`` is ``{tracker: {part: ms}}`` (or one tracker's ``{part: ms}``)."""
+    if all(isinstance(value, float) for value in profiles.values()):
+        profiles = {"median": profiles}
+    parts = list(dict.fromkeys(part for medians in profiles.values() for part in medians))
+    lines = ["| part of the step | " + " | ".join(f"{name} ms | share" for name in profiles) + " |",
+             "|---|" + "---:|---:|" * len(profiles)]
+    for part in parts:
+        cells = []
+        for medians in profiles.values():
+            value = medians.get(part)
+            cells += ["-", "-"] if value is None else [f"{value:.2f}", f"{100 * value / medians['tracker.update']:.0f}%"]
+        lines.append(f"| {part} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -20,7 +20,7 @@ from tf_lu.models.crop_sizes import feature_sides
 from tf_lu.models.networks import head_for, load_network
 from tf_lu.resources import config_dir
 from tf_lu.tracking.peers import OPENCV_TRACKERS, OpenCVTracker
-from tf_lu.tracking.runtimes.choose import backbone_runner
+from tf_lu.tracking.runtimes.choose import backbone_runner, exemplar_runner
 from tf_lu.tracking.tracker import Tracker
 from tf_lu.updaters.registry import build_updater
 
@@ -72,7 +72,8 @@ def build_siamfc_tracker(config, name="siamfc"):
     network = load_network(config)
     feature_sides(network.backbone, config.track.exemplar_size, config.track.instance_size, "track")
     return Tracker(network.backbone, head_for(config, network), build_updater(config.updater), config.track, name,
-                   runner=backbone_runner(network.backbone, config))
+                   runner=backbone_runner(network.backbone, config),
+                   exemplar_runner=exemplar_runner(network.backbone, config))
 
 
 def build_tracker(name, overrides=None):

@@ -66,10 +66,12 @@ def corner_boxes(center_boxes):
 
 
 class TrackingStep:
-    """The graph of one tracker (backbone, head, updater, :class:`tf_lu.config.TrackConfig`) over B streams."""
+    """The graph of one tracker (backbone, head, updater, :class:`tf_lu.config.TrackConfig`) over B streams;
+    ``exemplar_backbone``, where given, makes the templates from exemplar crops in place of ``backbone``."""
 
-    def __init__(self, backbone, head, updater, track_config):
+    def __init__(self, backbone, head, updater, track_config, exemplar_backbone=None):
         self.backbone, self.head, self.cfg = backbone, head, track_config
+        self.exemplar_backbone = backbone if exemplar_backbone is None else exemplar_backbone
         self.updater = updater if updater.graph_form else NoUpdate()
         self.host_updater = None if updater.graph_form else updater
         cfg = track_config
@@ -99,7 +101,7 @@ class TrackingStep:
         """g of the exemplar features at each stream's centre with its exemplar side: (B, h, w, C)."""
         crops = crop_streams(frames, sizes, tf.cast(center_boxes[:, :2], tf.float32),
                              tf.cast(z_sides, tf.float32)[:, None], self.cfg.exemplar_size)
-        return self.head.g(self.backbone(crops, training=False))
+        return self.head.g(self.exemplar_backbone(crops, training=False))
 
     def _geometry(self, boxes):
         """``center_box`` (B, 4) and ``sides`` (B, 2): the exemplar side with its context margin, the search side."""

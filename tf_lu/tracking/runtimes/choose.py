@@ -13,6 +13,10 @@ rest of the step (crops, correlation, upsampling, peak, box, updater) is the sam
 * ``tflite``: the model converted to LiteRT (TFLite) at ``precision`` float32, float16 (weights), dynamic (int8
   weights, activations quantized on the fly) or int8 (calibrated), run by the LiteRT interpreter with its default
   XNNPACK delegate from inside the graph (:mod:`.tflite`).
+
+Below float32, only the search crops take the faster path: the template is made from the exemplar crop by the float32
+Keras model (:func:`exemplar_runner`).  Without an update that is once per sequence, so it costs nothing per frame,
+and the template, which every later frame is scored with, carries no rounding of its own.
 """
 from tf_lu.errors import TfLuError
 
@@ -35,3 +39,9 @@ def backbone_runner(backbone, config):
         from tf_lu.tracking.runtimes.xla import XlaBackbone
         runner = XlaBackbone(runner)
     return runner
+
+
+def exemplar_runner(backbone, config):
+    """What the step calls on exemplar crops: the float32 Keras model below float32, else the search crops' runner
+    (None: the same object)."""
+    return backbone if config.precision != "float32" else None
