@@ -2,14 +2,13 @@
 bicubic resize, and the export tracks like the Keras tracker in a process where neither tf_lu nor TensorFlow can be
 imported (``track_tflite.py``, the same file as ``examples/track_tflite.py``)."""
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from conftest import ROOT
+from test_serving import run_without
 from tf_lu.data.sequences import read_otb_sequence, write_otb_folder
 from tf_lu.data.synthetic import SyntheticConfig, generate_sequence
 from tf_lu.errors import TfLuError
@@ -21,25 +20,11 @@ from tf_lu.models.upsampling import bicubic_matrix, upsample
 from tf_lu.tracking.registry import build_tracker
 
 EXAMPLE = os.path.join(ROOT, "examples", "track_tflite.py")
-# Runs a script with every import of tf_lu and of TensorFlow failing, whatever way they are installed.
-BLOCKER = '''import importlib.abc, runpy, sys
-class Blocked(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in ("tf_lu", "tensorflow", "keras"):
-            raise ModuleNotFoundError("No module named " + repr(name))
-sys.meta_path.insert(0, Blocked())
-sys.argv = sys.argv[1:]
-runpy.run_path(sys.argv[0], run_name="__main__")
-'''
 
 
 def run_blocked(tmp_path, *args):
-    """``python -I blocker.py ARGS`` in ``tmp_path``: isolated, no PYTHONPATH, tf_lu and TensorFlow unimportable."""
-    blocker = tmp_path / "blocked.py"
-    blocker.write_text(BLOCKER)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return subprocess.run([sys.executable, "-I", str(blocker), *map(str, args)], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=900)
+    """``python -I`` running ARGS in ``tmp_path`` with tf_lu, TensorFlow and Keras unimportable."""
+    return run_without(tmp_path, ["tf_lu", "tensorflow", "keras"], *args)
 
 
 def test_the_example_is_the_host_code_the_export_carries():

@@ -30,22 +30,23 @@ def speed_table(rows, reference):
 
 
 def plot_speed(rows, path, title="Speed against accuracy"):
-    """Mean AUC against fps (log axis), one labelled point per tracker."""
+    """Mean AUC against fps (log axis), one point per tracker, named in the legend with its fps and AUC."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
-    figure = Figure(figsize=(7, 5), dpi=100)
+    figure = Figure(figsize=(10, 5), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
     for index, (name, fps, auc, _, _) in enumerate(rows):
-        axes.scatter([fps], [auc], color=f"C{index % 10}", marker="os^Dv"[index // 10 % 5], s=40, zorder=3)
-        axes.annotate(name, (fps, auc), textcoords="offset points", xytext=(5, 3), fontsize=7)
+        axes.scatter([fps], [auc], color=f"C{index % 10}", marker="os^Dv"[index // 10 % 5], s=45, zorder=3,
+                     label=f"{name} ({fps:.1f} fps, {auc:.3f})")
     axes.set_xscale("log")
     plain = FuncFormatter(lambda value, _: f"{value:g}")
     axes.xaxis.set_major_formatter(plain)
     axes.xaxis.set_minor_formatter(plain)
     axes.set(title=title, xlabel="frames per second (log scale)", ylabel="mean AUC (success)")
     axes.grid(True, which="both", alpha=0.3)
+    axes.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7)
     figure.tight_layout()
     figure.savefig(path)
 
