@@ -82,6 +82,7 @@ RUNS = {
                                            "--unroll", 5],
     ("time", "frames"): lambda w, out: ["--trackers", "opencv-kcf", "--frames", 3],
     ("time", "backend"): lambda w, out: ["--out", out, "--repeats", 2],
+    ("time", "step"): lambda w, out: ["--trackers", "siamfc-none", "--frames", 2, "--repeats", 1],
     ("time", "memory"): lambda w, out: ["--tracker", "opencv-kcf", "--frames", 3, "--loop-frames", 4],
     ("time", "pipeline"): lambda w, out: ["--pairs", w["records"], "--threads", 1, "--batches", 2,
                                           "--json", os.path.join(out, "rows.json")],
@@ -101,7 +102,7 @@ def test_every_subcommand_has_a_run():
 @pytest.mark.parametrize("path", [slow(p) if p in SLOW else p for p in sorted(RUNS)], ids=" ".join)
 def test_the_subcommand_runs_with_its_defaults(path, world, tmp_path, capsys):
     out = tmp_path / "out"
-    if path not in {("time", "frames"), ("time", "memory")}:
+    if path not in {("time", "frames"), ("time", "memory"), ("time", "step")}:
         out.mkdir()
     code = main([*path, *map(str, RUNS[path](world, str(out)))])
     stdout, err = capsys.readouterr()

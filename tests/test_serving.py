@@ -19,25 +19,31 @@ from tf_lu.tracking.registry import build_tracker
 
 EXAMPLE = os.path.join(ROOT, "examples", "serve_savedmodel.py")
 ALLOWED_IMPORTS = {"argparse", "os", "re", "sys", "time", "numpy", "tensorflow", "PIL", "cv2"}
-# Runs a script with every import of tf_lu failing, whatever way the package is installed (editable or not).
+# Runs a script with every import of the packages named in BLOCKED failing, whatever way they are installed.
 BLOCKER = '''import importlib.abc, runpy, sys
-class NoTfLu(importlib.abc.MetaPathFinder):
+BLOCKED = {blocked!r}
+class Blocked(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
-        if name == "tf_lu" or name.startswith("tf_lu."):
+        if name.split(".")[0] in BLOCKED:
             raise ModuleNotFoundError("No module named " + repr(name))
-sys.meta_path.insert(0, NoTfLu())
+sys.meta_path.insert(0, Blocked())
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
 '''
 
 
-def run_without_tf_lu(tmp_path, *args):
-    """Run ``python -I blocker.py ARGS`` in ``tmp_path`` (isolated: no PYTHONPATH, no current folder on the path)."""
-    blocker = tmp_path / "no_tf_lu.py"
-    blocker.write_text(BLOCKER)
+def run_without(tmp_path, blocked, *args):
+    """Run ``python -I blocker.py ARGS`` in ``tmp_path`` (isolated: no PYTHONPATH, no current folder on the path) with
+    the top-level packages ``blocked`` unimportable."""
+    blocker = tmp_path / "blocker.py"
+    blocker.write_text(BLOCKER.format(blocked=tuple(blocked)))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     return subprocess.run([sys.executable, "-I", str(blocker), *map(str, args)], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=900)
+
+
+def run_without_tf_lu(tmp_path, *args):
+    return run_without(tmp_path, ["tf_lu"], *args)
 
 
 def test_the_example_imports_only_tensorflow_numpy_and_an_image_reader():

@@ -190,6 +190,11 @@ class Config:
     data: DataConfig = DataConfig()
     meta: MetaConfig = MetaConfig()
     weights: Optional[str] = None      # path of the backbone/head weights (relative to the config file's folder)
+    # how the tracker's feature extractor runs (tf_lu.tracking.runtimes): keras | xla | tflite; at which precision:
+    # keras / xla: float32 | bfloat16; tflite: float32 | float16 | dynamic (int8 weights) | int8 (calibrated)
+    runtime: str = "keras"
+    precision: str = "float32"
+    calibration: Optional[str] = None  # int8: OTB-layout sequences to calibrate on (None: generated sequences)
 
 
 # a method's key written at the top of the updater section -> where it lives
@@ -254,7 +259,7 @@ def load_yaml(path):
 
 
 # file paths, resolved against the folder of the file that names them
-PATH_KEYS = (("weights",), ("updater", "learned", "weights"), ("train", "init_weights"))
+PATH_KEYS = (("weights",), ("updater", "learned", "weights"), ("train", "init_weights"), ("calibration",))
 
 
 def _resolve_paths(data, folder):
@@ -282,6 +287,17 @@ def _read_file(path, chain):
 
 
 LARGER = (("track", "instance_size", "exemplar_size"), ("train", "instance_size", "exemplar_size"))
+RUNTIME_PRECISIONS = {"keras": ("float32", "bfloat16"), "xla": ("float32", "bfloat16"),
+                      "tflite": ("float32", "float16", "dynamic", "int8")}
+
+
+def _validate_runtime(config):
+    runtime, precision = getattr(config, "runtime", "keras"), getattr(config, "precision", "float32")
+    if runtime not in RUNTIME_PRECISIONS:
+        raise TfLuError(f"config key 'runtime' must be one of {', '.join(RUNTIME_PRECISIONS)}, got {runtime!r}")
+    if precision not in RUNTIME_PRECISIONS[runtime]:
+        raise TfLuError(f"config key 'precision' must be one of {', '.join(RUNTIME_PRECISIONS[runtime])} with "
+                        f"runtime {runtime}, got {precision!r}")
 
 
 def _check_rules(part, where):
@@ -309,6 +325,7 @@ def validate(config):
         if part is not None and getattr(part, large) <= getattr(part, small):
             raise TfLuError(f"config key '{section}.{large}' ({getattr(part, large)}) must be larger than "
                             f"'{section}.{small}' ({getattr(part, small)})")
+    _validate_runtime(config)
     return config
 
 

@@ -37,6 +37,9 @@ def add_arguments(parser):
                              "<out>/sweep.md and sweep.png, intervals against --reference when given")
     parser.add_argument("--sweep-label", default="value", help="x-axis label of the sweep plot")
     parser.add_argument("--sweep-log", action="store_true", help="logarithmic x axis for the sweep plot")
+    parser.add_argument("--speed-plot", action="store_true",
+                        help="also tabulate and plot mean AUC against fps, one point per tracker, with fps and AUC "
+                             "relative to --reference: <out>/speed_auc.md and speed_auc.png")
 
 
 def parse_sets(texts):
@@ -73,3 +76,6 @@ def run(args):
     print(markdown_table(summary))
     if sweep:
         print(sweep)
+    if args.speed_plot:
+        from tf_lu.evaluation.speed_plot import write_speed_plot
+        print(write_speed_plot(args.out, summary, args.reference))

@@ -26,15 +26,20 @@ def scale_factors(scale_num, scale_step):
     return scale_step ** (np.arange(scale_num) - (scale_num - 1) / 2.0)
 
 
+OUTSIDE = -1.0     # what the resampling writes where a crop leaves the image (pixel values are never negative)
+MARGIN = 1e-6      # normalised distance from the image's border within which a window may reach outside it
+
+
 def crop_tf(image, center, sides, out_size):
     """Crop ``len(sides)`` square windows centred on ``center`` = (cx, cy) from an (H, W, 3) image.
 
-    Returns (N, out_size, out_size, 3) float32 in [0, 255]; areas outside the image take the image mean.
+    Returns (N, out_size, out_size, 3) float32 in [0, 255]; areas outside the image take the image mean.  The image
+    is resampled as it is (``uint8`` or float, never converted whole); where every window lies inside it, nothing
+    else is computed, else the image mean fills the samples outside.
     """
-    image = tf.cast(image, tf.float32)
+    image = tf.convert_to_tensor(image)
     shape = tf.cast(tf.shape(image), tf.float32)
     height, width = shape[0], shape[1]
-    mean = tf.reduce_mean(image, axis=[0, 1])
     sides = tf.reshape(tf.cast(sides, tf.float32), [-1])
     center = tf.cast(center, tf.float32)
     half = (sides - 1.0) / 2.0
@@ -44,9 +49,16 @@ def crop_tf(image, center, sides, out_size):
     x2 = (center[0] + half) / tf.maximum(width - 1.0, 1.0)
     boxes = tf.stack([y1, x1, y2, x2], axis=1)
     indices = tf.zeros(tf.shape(sides), tf.int32)
-    crops = tf.image.crop_and_resize((image - mean)[None], boxes, indices, [out_size, out_size],
-                                     method="bilinear", extrapolation_value=0.0)
-    return crops + mean
+    crops = tf.image.crop_and_resize(image[None], boxes, indices, [out_size, out_size], method="bilinear",
+                                     extrapolation_value=OUTSIDE)
+    inside = tf.logical_and(tf.reduce_min(boxes[:, :2]) > MARGIN, tf.reduce_max(boxes[:, 2:]) < 1.0 - MARGIN)
+
+    def padded():
+        outside = tf.cast(crops[..., :1] < 0.0, tf.float32)
+        mean = tf.reduce_mean(tf.cast(image, tf.float32), axis=[0, 1])
+        return crops * (1.0 - outside) + outside * mean
+
+    return tf.cond(inside, lambda: crops, padded)
 
 
 def crop_numpy(image, center, side, out_size, fill=None):

@@ -7,12 +7,16 @@ def cross_correlation(template, search):
     """Batched cross-correlation, one template per sample.
 
     ``template`` (B, h, w, C) and ``search`` (B, H, W, C) -> response (B, H-h+1, W-w+1, 1).  A template batch of 1 is
-    broadcast over the search batch (the scale pyramid of one target).  Implemented as one depthwise convolution over
-    the batch folded into channels, which is exact and fast on CPU.  Written in ``keras.ops`` only, so it runs under
+    broadcast over the search batch (the scale pyramid of one target): where that batch is known to be 1 when the
+    graph is built, one convolution with the template as its kernel; otherwise one depthwise convolution over the
+    batch folded into channels, which is exact and fast on CPU.  Written in ``keras.ops`` only, so it runs under
     any Keras backend (JAX on a GPU machine without TensorFlow, see ``tf-lu time backend``).
     """
     template = ops.convert_to_tensor(template)
     search = ops.convert_to_tensor(search)
+    if template.shape[0] == 1 and None not in template.shape[1:]:
+        # one template for every sample (known when the graph is built): one plain convolution with it as the kernel
+        return ops.conv(search, ops.expand_dims(template[0], -1), strides=1, padding="valid")
     batch, height, width, channels = ops.shape(search)
     _, h, w, _ = ops.shape(template)
     template = ops.broadcast_to(template, (batch, h, w, channels))

@@ -19,6 +19,7 @@ from tf_lu.tracking.names import (ABLATION_CONFIG_DIR, TRACKER_CONFIG_DIR, check
                                   config_tracker_names, is_config_path, is_opencv_name, tracker_config_path,  # also
                                   tracker_label, tracker_names)  # imported from here)
 from tf_lu.tracking.peers import OpenCVTracker
+from tf_lu.tracking.runtimes.choose import backbone_runner, exemplar_runner
 from tf_lu.tracking.tracker import Tracker
 from tf_lu.updaters.registry import build_updater
 
@@ -26,14 +27,16 @@ from tf_lu.updaters.registry import build_updater
 def tracker_from_config(config, name="tracker", network=None):
     """The tracker a loaded :class:`tf_lu.config.Config` describes: the base network and head of
     ``config.backbone.kind`` (SiamFC or CFNet) with ``config.weights``, the tracking values, and the updater of
-    ``config.updater.kind`` (none, EMA, SGD, learned).  Every tool that tracks builds its trackers here.
+    ``config.updater.kind`` (none, EMA, SGD, learned), its extractor run as ``config.runtime`` says.  Every tool that tracks builds its trackers here.
 
     ``network``: an already loaded network of ``config.backbone.kind`` to track with (a search builds many trackers
     that differ only in their updater settings); by default it is loaded from ``config.weights``.  The tracker's
     ``fingerprint`` is the resolved config and a digest of each weights file (:mod:`tf_lu.fingerprints`)."""
     network = network if network is not None else load_network(config)
     feature_sides(network.backbone, config.track.exemplar_size, config.track.instance_size, "track")
-    tracker = Tracker(network.backbone, head_for(config, network), build_updater(config.updater), config.track, name)
+    tracker = Tracker(network.backbone, head_for(config, network), build_updater(config.updater), config.track, name,
+                      runner=backbone_runner(network.backbone, config),
+                      exemplar_runner=exemplar_runner(network.backbone, config))
     tracker.fingerprint = config_fingerprint(to_dict(config), weight_files(config))
     return tracker
 

@@ -37,9 +37,16 @@ def crop_streams(frames, sizes, centers, sides, out_size):
         frame, size, center, side = args
         return crop_tf(frame[:size[0], :size[1]], center, side, out_size)
 
-    crops = tf.map_fn(one, (frames, sizes, centers, sides),
-                      fn_output_signature=tf.TensorSpec([count, out_size, out_size, 3], tf.float32))
-    return tf.reshape(crops, [-1, out_size, out_size, 3])
+    def each():
+        crops = tf.map_fn(one, (frames, sizes, centers, sides),
+                          fn_output_signature=tf.TensorSpec([count, out_size, out_size, 3], tf.float32))
+        return tf.reshape(crops, [-1, out_size, out_size, 3])
+
+    # one stream (the tracker): its frame is not padded, and no loop is needed
+    alone = lambda: crop_tf(frames[0], centers[0], sides[0], out_size)
+    if frames.shape[0] is not None:
+        return alone() if frames.shape[0] == 1 else each()
+    return tf.cond(tf.equal(tf.shape(frames)[0], 1), alone, each)
 
 
 def clip_center_boxes(center_boxes, sizes, min_size):
@@ -59,10 +66,12 @@ def corner_boxes(center_boxes):
 
 
 class TrackingStep:
-    """The graph of one tracker (backbone, head, updater, :class:`tf_lu.config.TrackConfig`) over B streams."""
+    """The graph of one tracker (backbone, head, updater, :class:`tf_lu.config.TrackConfig`) over B streams;
+    ``exemplar_backbone``, where given, makes the templates from exemplar crops in place of ``backbone``."""
 
-    def __init__(self, backbone, head, updater, track_config):
+    def __init__(self, backbone, head, updater, track_config, exemplar_backbone=None):
         self.backbone, self.head, self.cfg = backbone, head, track_config
+        self.exemplar_backbone = backbone if exemplar_backbone is None else exemplar_backbone
         self.updater = updater if updater.graph_form else NoUpdate()
         self.host_updater = None if updater.graph_form else updater
         cfg = track_config
@@ -73,6 +82,10 @@ class TrackingStep:
         self.response_size = x - z + 1
         self.upscale = self.response_size * cfg.response_up
         self.window = hann_window(self.upscale)
+        # an updater network's step is many small operations: XLA makes them one program (where it needs no crop)
+        self._update_fn = self._update
+        if self.updater.compiled_step and not self.updater.uses_candidate:
+            self._update_fn = tf.function(self._update, jit_compile=True)
         theta = head.g(backbone(np.zeros((1, cfg.exemplar_size, cfg.exemplar_size, 3), np.float32), training=False))
         updater.prepare(theta)
         probe = self._first_state(tf.zeros([1, 4], tf.float64), tf.zeros([1, 2], tf.float64), theta)
@@ -88,7 +101,7 @@ class TrackingStep:
         """g of the exemplar features at each stream's centre with its exemplar side: (B, h, w, C)."""
         crops = crop_streams(frames, sizes, tf.cast(center_boxes[:, :2], tf.float32),
                              tf.cast(z_sides, tf.float32)[:, None], self.cfg.exemplar_size)
-        return self.head.g(self.backbone(crops, training=False))
+        return self.head.g(self.exemplar_backbone(crops, training=False))
 
     def _geometry(self, boxes):
         """``center_box`` (B, 4) and ``sides`` (B, 2): the exemplar side with its context margin, the search side."""
@@ -109,26 +122,49 @@ class TrackingStep:
         return self._first_state(center_boxes, sides, self._templates(frames, sizes, center_boxes, sides[:, 0]))
 
     # --- later frames ---------------------------------------------------------------------------------------------
+    def _crops(self, frames, sizes, state):
+        """Every stream's search pyramid: (B * K, s, s, 3) float32, stream-major."""
+        sides = tf.cast(state["sides"][:, 1:] * self.scales[None, :], tf.float32)
+        return crop_streams(frames, sizes, tf.cast(state["center_box"][:, :2], tf.float32), sides,
+                            self.cfg.instance_size)
+
+    def _upsample(self, raw):
+        """(N, r, r, 1) float32 responses -> (N, U, U) float32, bicubic."""
+        return tf.image.resize(raw, [self.upscale, self.upscale], method="bicubic")[..., 0]
+
+    def _responses(self, features, template):
+        """Raw responses (B, K, r, r) and their bicubic upsampling (B, K, U, U), float32, of the pyramid's features
+        (B * K, S, S, C) scored with the streams' templates (B, h, w, C)."""
+        count, streams = len(self.scales), tf.shape(template)[0]
+        shared = lambda: self.head.respond(template[:1], features)      # one template: one plain convolution
+        each = lambda: self.head.respond(tf.repeat(template, count, axis=0), features)
+        if template.shape[0] is not None:
+            raw = shared() if template.shape[0] == 1 else each()
+        else:
+            raw = tf.cond(tf.equal(streams, 1), shared, each)
+        upsampled = tf.reshape(self._upsample(raw), [streams, count, self.upscale, self.upscale])
+        return tf.reshape(raw, [streams, count, self.response_size, self.response_size]), upsampled
+
+    def _pyramid(self, features, streams):
+        """(B * K, S, S, C) -> (B, K, S, S, C)."""
+        return tf.reshape(features, tf.concat([[streams, len(self.scales)], tf.shape(features)[1:]], axis=0))
+
     def _search(self, frames, sizes, state):
         """Every stream's pyramid: features (B, K, S, S, C), raw responses (B, K, r, r) float32 and the upsampled,
         scale-penalised responses (B, K, U, U) float64."""
-        cfg, count, streams = self.cfg, len(self.scales), tf.shape(frames)[0]
-        sides = tf.cast(state["sides"][:, 1:] * self.scales[None, :], tf.float32)
-        crops = crop_streams(frames, sizes, tf.cast(state["center_box"][:, :2], tf.float32), sides,
-                             cfg.instance_size)
-        features = self.backbone(crops, training=False)
-        raw = self.head.respond(tf.repeat(state["template"], count, axis=0), features)
-        upsampled = tf.image.resize(raw, [self.upscale, self.upscale], method="bicubic")[..., 0]
-        upsampled = tf.reshape(tf.cast(upsampled, tf.float64), [streams, count, self.upscale, self.upscale])
-        features = tf.reshape(features, tf.concat([[streams, count], tf.shape(features)[1:]], axis=0))
-        raw = tf.reshape(raw, [streams, count, self.response_size, self.response_size])
-        return features, raw, upsampled * self.penalties
+        features = self.backbone(self._crops(frames, sizes, state), training=False)
+        raw, upsampled = self._responses(features, state["template"])
+        return self._pyramid(features, tf.shape(frames)[0]), raw, tf.cast(upsampled, tf.float64) * self.penalties
 
-    def _peak(self, upsampled):
-        """The best scale (B,) and the (row, col) (B, 2) of the windowed peak on its upsampled response."""
-        best = tf.argmax(tf.reduce_max(upsampled, axis=[2, 3]), axis=1, output_type=tf.int32)
-        chosen = tf.gather(upsampled, best, batch_dims=1)
-        blended = blend_window(chosen, tf.constant(self.window, tf.float64), self.cfg.window_influence, xp=tnp)
+    def _peak(self, upsampled, dtype=tf.float64):
+        """The best scale (B,) and the (row, col) (B, 2) of the windowed peak on its upsampled response (B, K, U, U),
+        scale-penalised and windowed in ``dtype``.  Penalising is a positive factor per scale, so each scale's
+        penalised maximum is its maximum penalised, and only the best scale's map is converted and windowed."""
+        penalties = tf.constant(self.penalties[:, 0, 0], dtype)
+        tops = tf.cast(tf.reduce_max(upsampled, axis=[2, 3]), dtype) * penalties
+        best = tf.argmax(tops, axis=1, output_type=tf.int32)
+        chosen = tf.cast(tf.gather(upsampled, best, batch_dims=1), dtype) * tf.gather(penalties, best)[:, None, None]
+        blended = blend_window(chosen, tf.constant(self.window, dtype), self.cfg.window_influence, xp=tnp)
         index = tf.argmax(tf.reshape(blended, [tf.shape(blended)[0], -1]), axis=1, output_type=tf.int32)
         return best, tf.stack([index // self.upscale, index % self.upscale], axis=1)
 
@@ -145,25 +181,43 @@ class TrackingStep:
         return (tf.where(finite[:, None], clipped, center_boxes),
                 tf.where(finite[:, None], sides * ratio[:, None], sides))
 
-    def _step(self, frames, sizes, state):
-        features, raw, upsampled = self._search(frames, sizes, state)
+    def _locate(self, features, sizes, state):
+        """From the pyramid's features (B * K, S, S, C) to the next ``center_box`` and ``sides`` and the evidence
+        (``pyramid``, best ``scale``, ``peak`` on the raw response grid, ``confidence``); with the updater's step
+        (``template``, ``updater``) where it needs no new crop."""
+        raw, upsampled = self._responses(features, state["template"])
         best, peak = self._peak(upsampled)
         center_boxes, sides = self._move(state, sizes, best, peak)
         # the peak on the raw response grid (before upsampling), where search-feature windows are taken
         raw_peak = ((tf.cast(peak, tf.float64) - (self.upscale - 1) / 2.0) / self.cfg.response_up
                     + (self.response_size - 1) / 2.0)
         top = tf.reduce_max(tf.gather(raw, best, batch_dims=1), axis=[1, 2])
-        confidence = 1.0 / (1.0 + tf.exp(-top))
+        found = {"center_box": center_boxes, "sides": sides, "pyramid": self._pyramid(features, tf.shape(sizes)[0]),
+                 "scale": best, "peak": raw_peak, "confidence": 1.0 / (1.0 + tf.exp(-top))}
+        if not self.updater.uses_candidate:
+            found["template"], found["updater"] = self._update_fn(state, found, None)
+        return found
+
+    def _update(self, state, found, candidate):
+        """The updater's graph step on this frame's evidence: ``(template, updater state)``."""
         evidence = FrameEvidence(
-            candidate=lambda: self._templates(frames, sizes, center_boxes, sides[:, 0]),
-            search_features=lambda: tf.gather(features, best, batch_dims=1),
-            peak=raw_peak, confidence=confidence, search_pyramid=lambda: features, scale=best)
+            candidate=candidate, search_features=lambda: tf.gather(found["pyramid"], found["scale"], batch_dims=1),
+            peak=found["peak"], confidence=found["confidence"], search_pyramid=lambda: found["pyramid"],
+            scale=found["scale"])
         updater_state = {key[len(UPDATER_PREFIX):]: value for key, value in state.items()
                          if key.startswith(UPDATER_PREFIX)}
         updater_state, template = self.updater.graph_step(updater_state, state["template"], evidence)
-        next_state = {"center_box": center_boxes, "sides": sides, "template": template}
-        next_state.update({UPDATER_PREFIX + key: value for key, value in updater_state.items()})
-        out = {"box": corner_boxes(center_boxes), "score": confidence, "state": next_state}
+        return template, updater_state
+
+    def _step(self, frames, sizes, state):
+        features = self.backbone(self._crops(frames, sizes, state), training=False)
+        found = self._locate(features, sizes, state)
+        if "template" not in found:
+            found["template"], found["updater"] = self._update(
+                state, found, lambda: self._templates(frames, sizes, found["center_box"], found["sides"][:, 0]))
+        next_state = {"center_box": found["center_box"], "sides": found["sides"], "template": found["template"]}
+        next_state.update({UPDATER_PREFIX + key: value for key, value in found["updater"].items()})
+        out = {"box": corner_boxes(found["center_box"]), "score": found["confidence"], "state": next_state}
         if self.host_updater is not None:
-            out["evidence"] = {"pyramid": features, "scale": best, "peak": raw_peak, "confidence": confidence}
+            out["evidence"] = {key: found[key] for key in ("pyramid", "scale", "peak", "confidence")}
         return out

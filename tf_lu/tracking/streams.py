@@ -16,6 +16,8 @@ def stack_frames(images):
     """``(frames (B, H, W, 3) uint8, sizes (B, 2) int32)``: the images zero-padded to the largest height and width."""
     images = [np.asarray(image, dtype=np.uint8) for image in images]
     sizes = np.array([image.shape[:2] for image in images], dtype=np.int32).reshape(-1, 2)
+    if len(images) == 1:
+        return tf.constant(images[0][None]), tf.constant(sizes)
     if len({image.shape for image in images}) == 1:
         return tf.constant(np.stack(images)), tf.constant(sizes)
     frames = np.zeros((len(images), sizes[:, 0].max(), sizes[:, 1].max(), 3), dtype=np.uint8)

@@ -16,12 +16,15 @@ from tf_lu.updaters.base import FrameEvidence
 
 
 class Tracker:
-    """A Siamese tracker: ``backbone`` (Keras model image -> features), a ``head`` and an ``updater``."""
+    """A Siamese tracker: ``backbone`` (Keras model image -> features), a ``head`` and an ``updater``.  ``runner``, where
+    given, is what the step calls in place of ``backbone`` on search crops, ``exemplar_runner`` on exemplar crops
+    (:mod:`tf_lu.tracking.runtimes.choose`)."""
 
-    def __init__(self, backbone, head, updater, track_config, name="tracker"):
+    def __init__(self, backbone, head, updater, track_config, name="tracker", runner=None, exemplar_runner=None):
         self.backbone, self.head, self.updater, self.cfg, self.name = backbone, head, updater, track_config, name
         updater.attach(head)
-        self.graph = TrackingStep(backbone, head, updater, track_config)
+        self.graph = TrackingStep(backbone if runner is None else runner, head, updater, track_config,
+                                  exemplar_runner)
         self.upscale = self.graph.upscale
         self.state, self.host_state, self.frame_index = None, None, 0
 

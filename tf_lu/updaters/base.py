@@ -50,6 +50,8 @@ class Updater:
 
     head = None
     graph_form = False
+    uses_candidate = True     # its graph step asks for evidence.candidate() (a new crop of the frame after the move)
+    compiled_step = False     # its graph step is compiled by XLA (many small operations made one program)
 
     def attach(self, head):
         self.head = head
@@ -75,6 +77,7 @@ class NoUpdate(Updater):
     """theta_t = g(x_1): the first frame's model is kept."""
 
     graph_form = True
+    uses_candidate = False
 
     def __init__(self, config=None):
         pass

@@ -68,6 +68,8 @@ class LearnedUpdater(Updater):
     """
 
     graph_form = True
+    uses_candidate = False    # its candidate is the window of the search features at the peak
+    compiled_step = True      # two ConvGRU layers' many small operations, made one XLA program by the tracker
 
     def __init__(self, config, net=None):
         """``config``: the section ``updater.learned`` (:class:`tf_lu.config.LearnedConfig`); ``net``: an already
@@ -98,8 +100,10 @@ class LearnedUpdater(Updater):
         ``template_side`` placed at the rounded ``peak`` (B, 2) sits (clipped to the map), projected by the head's
         ``g`` (no head: the window itself)."""
         side = template_side if self.head is None else self.head.feature_side(template_side)
-        limit = tf.cast(tf.shape(pyramid)[2] - side, tf.float64)
-        rounded = tf.round(tf.cast(peak, tf.float64)) - float((side - template_side) // 2)
+        peak = tf.convert_to_tensor(peak)
+        dtype = peak.dtype if peak.dtype.is_floating else tf.float64     # float32 where float64 is missing (TFLite)
+        limit = tf.cast(tf.shape(pyramid)[2] - side, dtype)
+        rounded = tf.round(tf.cast(peak, dtype)) - float((side - template_side) // 2)
         starts = tf.cast(tf.clip_by_value(rounded, 0.0, limit), tf.int32)
         window = windows_at(pyramid, tf.cast(scale, tf.int32), starts, side)
         return window if self.head is None else self.head.g(window)
