@@ -11,7 +11,8 @@ MAX_FUNCTION_LINES = 60
 LAYERS = [
     {"tf_lu", "tf_lu.errors", "tf_lu.paper", "tf_lu.resources", "tf_lu.config", "tf_lu.atomic_files"},
     {"tf_lu.geometry"}, {"tf_lu.models"}, {"tf_lu.updaters"}, {"tf_lu.data"}, {"tf_lu.tracking"},
-    {"tf_lu.evaluation", "tf_lu.training"}, {"tf_lu.apps", "tf_lu.export"}, {"tf_lu.cli", "tf_lu.__main__"},
+    {"tf_lu.evaluation", "tf_lu.training", "tf_lu.timing"}, {"tf_lu.apps", "tf_lu.export"},
+    {"tf_lu.cli", "tf_lu.__main__"},
 ]
 
 
