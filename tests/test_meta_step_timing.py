@@ -32,3 +32,10 @@ def test_table_gives_the_backward_pass_as_step_less_forward():
     table = profile_table(results)
     assert "| backward pass and optimiser (step - forward) | 6.0 | 3.0 |" in table
     assert "| x | - | 1.0 |" in table and "| step speed vs a | 1.00x | 2.00x |" in table
+
+
+def test_threads_cannot_change_once_tensorflow_runs(capsys):
+    import tensorflow as tf
+    tf.constant(1.0) + 1.0          # the runtime starts
+    assert main(["time", "meta-step", "--config", CFNET_UPDATER, "--threads", "1"]) == 2
+    assert "--threads: TensorFlow has started already" in capsys.readouterr().err

@@ -29,6 +29,10 @@ def add_arguments(parser):
                         help="Keras dtype policies of the updater network, comma-separated: every config is "
                              "profiled in each (default float32; e.g. float32,mixed_bfloat16)")
     parser.add_argument("--repeats", type=int, default=5, help="timed rounds (default 5; medians are reported)")
+    parser.add_argument("--threads", type=int,
+                        help="TensorFlow's intra- and inter-op threads (default: TensorFlow's own choice); with 1, "
+                             "a step's CPU time is the time it takes one core, undisturbed by idle threads spinning "
+                             "on a shared machine")
     parser.add_argument("--json", help="write the figures to this file")
 
 
@@ -44,6 +48,15 @@ def run(args):
     from tf_lu.timing.meta_step import MetaStepProfile, profile_meta_steps, profile_table
     if args.repeats < 1:
         raise TfLuError(f"--repeats must be at least 1, got {args.repeats}")
+    if args.threads is not None:
+        if args.threads < 1:
+            raise TfLuError(f"--threads must be at least 1, got {args.threads}")
+        import tensorflow as tf
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+            tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+        except RuntimeError:
+            raise TfLuError("--threads: TensorFlow has started already in this process") from None
     overrides = parse_overrides(args.set) or None
     precisions = comma_list(args.precision)
     profiles = []
@@ -63,4 +76,5 @@ def run(args):
     print(profile_table(results, "cpu_ms"))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump({"overrides": overrides, "precisions": precisions, "profiles": results}, handle, indent=1)
+            json.dump({"overrides": overrides, "precisions": precisions, "threads": args.threads, "profiles": results},
+                      handle, indent=1)
