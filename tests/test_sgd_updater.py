@@ -9,7 +9,7 @@ import tensorflow as tf
 from tf_lu.updaters import sgd as sgd_updater
 from tf_lu.config import SgdConfig, UpdaterConfig, load_config
 from tf_lu.models.correlation import ResponseAdjust
-from tf_lu.models.heads import SiamFCHead
+from tf_lu.models.heads import CFNetHead, SiamFCHead
 from tf_lu.models.labels import label_maps
 from tf_lu.updaters.sgd import SGDUpdater
 from tf_lu.updaters.base import FrameEvidence
@@ -126,3 +126,41 @@ def test_fast_correlation_matches_the_head(theta_1):
     z = tf.constant(np.random.default_rng(2).normal(size=(3, SEARCH, SEARCH, C)).astype(np.float32))
     np.testing.assert_allclose(updater._respond(theta_1, z).numpy(), updater.head.respond(theta_1, z).numpy(),
                                rtol=1e-5, atol=1e-6)
+
+
+def cfnet_updaters():
+    """Two SGD updaters on one CFNet head: the Fourier-domain loop it uses, and the spatial loop forced."""
+    from tf_lu.models.cf_layer import CorrelationFilter
+    from tf_lu.models.cfnet import GainBiasAdjust
+    adjust = GainBiasAdjust(gain=0.05, bias_init=-0.5)
+    adjust.build(())
+    head = CFNetHead(CorrelationFilter(cf_lambda=1.0, sigma=1.0), adjust)
+    spectral, spatial = make_updater(lr=5.0), make_updater(lr=5.0)
+    spectral.attach(head)
+    spatial.attach(head)
+    spatial.spectral, spatial._fit = False, spatial._make_fit()
+    return spectral, spatial
+
+
+def test_cfnet_sgd_in_the_fourier_domain_takes_the_spatial_steps():
+    spectral, spatial = cfnet_updaters()
+    assert spectral.spectral
+    theta = tf.constant(np.random.default_rng(4).normal(size=(1, 7, 7, C)).astype(np.float32))
+    states = [spectral.init(theta), spatial.init(theta)]
+    rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
+    for frame in range(1, 11):      # long-term updates at frames 5 and 10, 30 iterations each
+        peak = (4 + frame % 3, 5)
+        for updater, state, rng in zip((spectral, spatial), states, (rng_a, rng_b)):
+            z = tf.constant(rng.normal(size=(1, 15, 15, C)).astype(np.float32))
+            updater.update(state, FrameEvidence(candidate=lambda: None, search_features=lambda z=z: z, peak=peak,
+                                                confidence=0.9, frame_index=frame))
+    moved = np.abs(states[1].theta.numpy() - theta.numpy()).max()
+    assert moved > 1e-3                                         # the steps did change theta
+    np.testing.assert_allclose(states[0].theta.numpy(), states[1].theta.numpy(), atol=1e-4 * moved)
+    assert states[0].features.dtype == tf.complex64 and states[0].features.shape[1:] == (C, 15, 8)
+    assert spectral.loss(states[0]) == pytest.approx(spatial.loss(states[1]), rel=1e-4)
+
+
+def test_fft_sides_have_small_prime_factors():
+    from tf_lu.updaters.sgd_spectral import fft_side
+    assert [fft_side(n) for n in (1, 7, 15, 17, 53, 61)] == [1, 8, 15, 18, 54, 64]

@@ -88,6 +88,14 @@ def new_folder(text):
     return text
 
 
+def input_file(text):
+    """An argparse type: an existing file."""
+    if not os.path.isfile(text):
+        raise argparse.ArgumentTypeError(f"{text} is a folder, not a file" if os.path.isdir(text)
+                                         else f"file not found: {text}")
+    return text
+
+
 def input_folder(text):
     """An argparse type: an existing folder."""
     if not os.path.isdir(text):

@@ -49,6 +49,7 @@ import tensorflow.experimental.numpy as tnp
 from tf_lu.atomic_files import write_json_atomic
 from tf_lu.config import to_dict
 from tf_lu.errors import TfLuError
+from tf_lu.models.correlation_gradient import respond_with_fast_gradient
 from tf_lu.models.networks import head_for
 from tf_lu.updaters.learned import window_at
 from tf_lu.models.labels import centred_label_map, label_maps
@@ -63,15 +64,19 @@ from tf_lu.updaters.network import UpdaterNet, load_weights_into
 
 
 ChunkLosses = collections.namedtuple("ChunkLosses", "loss cls anchor cls_none peak_error peak_error_none")
+FrameScores = collections.namedtuple("FrameScores", "cls anchor cls_none peak_error peak_error_none logits")
 
 
 class MetaTrainer(keras.Model):
     """Wraps an :class:`UpdaterNet` and a frozen head (``g``, ``respond`` and ``feature_side``, see
-    :mod:`tf_lu.models.heads`); carries the truncated-BPTT state.  ``template_size`` is the side of theta."""
+    :mod:`tf_lu.models.heads`); carries the truncated-BPTT state.  ``template_size`` is the side of theta.
+    ``fast_gradient`` (on by default) differentiates the response's correlation with forward convolutions
+    (:mod:`tf_lu.models.correlation_gradient`); off, with TensorFlow's own gradient (the same values, slower)."""
 
     def __init__(self, net, head, batch, size, channels, template_size, meta_config, interval=1, stride=8,
-                 positive_radius=16.0, window_influence=0.0):
+                 positive_radius=16.0, window_influence=0.0, fast_gradient=True):
         super().__init__()
+        self.fast_gradient = bool(fast_gradient)
         self.net, self.head, self.cfg, self.interval = net, head, meta_config, max(1, int(interval))
         self.adjust = head.adjust          # tracked, so checkpoints hold it; never trained
         self.adjust.trainable = False
@@ -118,9 +123,13 @@ class MetaTrainer(keras.Model):
         step = tf.where(reset, 0, self.step_count)
         return theta_1, hidden, theta, position, step
 
+    def candidate_window(self, features, cells):
+        """The target windows of ``features`` (B, S, S, C) centred ``cells`` (B, 2) off the centre (g's input)."""
+        return window_at(features, cells + self.window_centre, self.window_side)
+
     def candidate(self, features, cells):
         """g of the windows of ``features`` (B, S, S, C) centred ``cells`` (B, 2) off the centre: (B, m, m, C)."""
-        return self.head.g(window_at(features, cells + self.window_centre, self.window_side))
+        return self.head.g(self.candidate_window(features, cells))
 
     def frame_labels(self, offsets):
         """(B, R, R, 1) label maps centred on targets ``offsets`` (B, 2) (row, col) crop pixels off the centre."""
@@ -141,6 +150,39 @@ class MetaTrainer(keras.Model):
         """(B,) distance in cells from the response peak to the target (``target_cells`` (B, 2) float)."""
         return tf.norm(tf.cast(self.peak_cells(logits), tf.float32) - target_cells, axis=1)
 
+    def respond(self, theta, frame):
+        """The head's response (its ``respond``), with the correlation's fast gradient unless ``fast_gradient`` is
+        off."""
+        if self.fast_gradient:
+            return respond_with_fast_gradient(self.head, theta, frame)
+        return self.head.respond(theta, frame)
+
+    def score(self, theta, theta_1, unit, frame, labels, target_cells):
+        """One frame's terms for every sequence, each (B,): ``FrameScores`` of theta's classification loss, the anchor
+        term, never updating's classification loss and both peaks' distances from ``target_cells``, with theta's
+        logits."""
+        logits = self.respond(theta, frame)
+        cls = self.classification(labels, logits)
+        anchor = anchor_loss(theta, theta_1) if unit is None else anchor_loss(theta / unit, theta_1 / unit)
+        never_updated = self.respond(tf.stop_gradient(theta_1), frame)
+        none = tf.stop_gradient(self.classification(labels, never_updated))
+        return FrameScores(cls, anchor, none, self.peak_distance(logits, target_cells),
+                           self.peak_distance(never_updated, target_cells), logits)
+
+    def advance(self, frame, logits, position, step, cells, hidden, theta_1, training):
+        """The estimated position, the candidate g(x_t) there and one network step: ``(position, theta_new,
+        hidden)``."""
+        if self.cfg.teacher_forcing:
+            estimate = cells
+        else:
+            estimate = tf.clip_by_value(self.peak_cells(logits), -self.cfg.max_shift, self.cfg.max_shift)
+        position = tf.where(tf.equal(step, 0), cells, estimate)   # first frame: the given box
+        candidate = self.candidate(frame, position)
+        confidence = tf.where(tf.equal(step, 0), 1.0,
+                              tf.sigmoid(tf.reduce_max(tf.stop_gradient(logits), axis=[1, 2, 3])))
+        theta_new, hidden = self.net(candidate, hidden, theta_1, training=training, confidence=confidence)
+        return position, tf.cast(theta_new, tf.float32), [[tf.cast(v, tf.float32) for v in layer] for layer in hidden]
+
     def unroll(self, features, absent, reset, training, offsets=None):
         """Run one chunk; returns (:class:`ChunkLosses` of means over the scored frames, final state).  ``offsets``
         (B, H, 2): where the target sits in each frame's search crop (crop pixels from the centre, (row, col)); None:
@@ -150,43 +192,24 @@ class MetaTrainer(keras.Model):
             tf.cast(tf.round(offsets / self.stride), tf.int32), -self.cfg.max_shift, self.cfg.max_shift)
         theta_1, hidden, theta, position, step = self._carried_state(reset, features[:, 0], cells[:, 0])
         unit = self.net.unit(theta_1)        # None unless updater.learned.scale_to_first
-        total = cls_total = anchor_total = none_total = peak_total = peak_none_total = tf.constant(0.0)
+        sums = [tf.constant(0.0)] * 6        # loss, cls, anchor, cls_none, peak_error, peak_error_none
         target_cells = tf.zeros((self.batch, self.cfg.unroll, 2)) if offsets is None else offsets / self.stride
         count = tf.constant(0.0)
         for k in range(self.cfg.unroll):
             frame = features[:, k]
-            scored = tf.logical_not(tf.logical_or(absent[:, k], tf.equal(step, 0)))
-            weight = tf.cast(scored, tf.float32)
-            logits = self.head.respond(theta, frame)
-            labels = tf.broadcast_to(self.labels, tf.shape(logits)) if offsets is None else \
-                self.frame_labels(offsets[:, k])
-            cls = self.classification(labels, logits)
-            anchor = anchor_loss(theta, theta_1) if unit is None else anchor_loss(theta / unit, theta_1 / unit)
-            total += tf.reduce_sum(weight * ((1 - lam) * cls + lam * anchor))
-            cls_total += tf.reduce_sum(weight * cls)
-            anchor_total += tf.reduce_sum(weight * anchor)
-            never_updated = self.head.respond(tf.stop_gradient(theta_1), frame)
-            none_total += tf.reduce_sum(weight * tf.stop_gradient(self.classification(labels, never_updated)))
-            peak_total += tf.reduce_sum(weight * self.peak_distance(logits, target_cells[:, k]))
-            peak_none_total += tf.reduce_sum(weight * self.peak_distance(never_updated, target_cells[:, k]))
+            weight = tf.cast(tf.logical_not(tf.logical_or(absent[:, k], tf.equal(step, 0))), tf.float32)
+            labels = tf.broadcast_to(self.labels, (self.batch,) + tuple(self.labels.shape[1:])) \
+                if offsets is None else self.frame_labels(offsets[:, k])
+            scores = self.score(theta, theta_1, unit, frame, labels, target_cells[:, k])
+            terms = ((1 - lam) * scores.cls + lam * scores.anchor,) + tuple(scores)[:5]
+            sums = [total + tf.reduce_sum(weight * term) for total, term in zip(sums, terms)]
             count += tf.reduce_sum(weight)
-            if self.cfg.teacher_forcing:
-                estimate = cells[:, k]
-            else:
-                estimate = tf.clip_by_value(self.peak_cells(logits), -self.cfg.max_shift, self.cfg.max_shift)
-            position = tf.where(tf.equal(step, 0), cells[:, k], estimate)   # first frame: the given box
-            candidate = self.candidate(frame, position)
-            confidence = tf.where(tf.equal(step, 0), 1.0,
-                                  tf.sigmoid(tf.reduce_max(tf.stop_gradient(logits), axis=[1, 2, 3])))
-            theta_new, hidden = self.net(candidate, hidden, theta_1, training=training, confidence=confidence)
-            theta_new, hidden = tf.cast(theta_new, tf.float32), [[tf.cast(v, tf.float32) for v in layer]
-                                                                  for layer in hidden]
+            position, theta_new, hidden = self.advance(frame, scores.logits, position, step, cells[:, k], hidden,
+                                                       theta_1, training)
             theta = tf.where(tf.equal(step % self.interval, 0), theta_new, theta)
             step += 1
         count = tf.maximum(global_sum(count), 1.0)   # every replica's scored frames
-        losses = ChunkLosses(total / count, cls_total / count, anchor_total / count, none_total / count,
-                             peak_total / count, peak_none_total / count)
-        return losses, (theta_1, hidden, theta, position, step)
+        return ChunkLosses(*(total / count for total in sums)), (theta_1, hidden, theta, position, step)
 
     def _store(self, state):
         theta_1, hidden, theta, position, step = state
@@ -254,7 +277,7 @@ class KeepTrainingState(keras.callbacks.Callback):
         self.model.restore_carried_state(self._saved)
 
 
-def build_meta_trainer(config, head, size, channels, template_size=6):
+def build_meta_trainer(config, head, size, channels, template_size=6, fast_gradient=True):
     """A compiled :class:`MetaTrainer` of ``config`` scoring with the frozen ``head`` on (S, S, C) = (``size``,
     ``size``, ``channels``) features, for templates of side ``template_size``."""
     cfg = config.meta
@@ -264,7 +287,8 @@ def build_meta_trainer(config, head, size, channels, template_size=6):
     net.build_for(template_size)
     trainer = MetaTrainer(net, head, cfg.batch_size, size, channels, template_size, cfg, upd.interval,
                           stride=config.track.total_stride, positive_radius=config.train.positive_radius,
-                          window_influence=config.track.window_influence if cfg.cosine_window else 0.0)
+                          window_influence=config.track.window_influence if cfg.cosine_window else 0.0,
+                          fast_gradient=fast_gradient)
     keep_float32(trainer)
     trainer.compile(optimizer=keras.optimizers.AdamW(cfg.lr, weight_decay=cfg.weight_decay))
     trainer.optimizer.build(trainer.net.trainable_variables)
@@ -274,19 +298,25 @@ def build_meta_trainer(config, head, size, channels, template_size=6):
 
 def head_and_sides(config, network, features_dir):
     """``(frozen head, S, C, template side)`` for meta-training on the cached ``features_dir`` of ``network`` (a
-    ``config.backbone.kind`` network): the head of :func:`tf_lu.models.networks.head_for` with a frozen copy of the
-    network's response adjust, and the side of g of the exemplar features (``track.exemplar_size`` crops), as in
-    tracking.  Features of another extractor (other channels) or too small for a window are a :class:`TfLuError`."""
+    ``config.backbone.kind`` network): :func:`head_for_features` of the cached features' shape."""
     size, _, channels = feature_shape(features_dir)
+    return head_for_features(config, network, size, channels, features_dir)
+
+
+def head_for_features(config, network, size, channels, source):
+    """``(frozen head, S, C, template side)`` for (S, S, C) = (``size``, ``size``, ``channels``) search features of
+    ``network``: the head of :func:`tf_lu.models.networks.head_for` with a frozen copy of the network's response adjust,
+    and the side of g of the exemplar features (``track.exemplar_size`` crops), as in tracking.  Features of another
+    extractor (other channels) or too small for a window are a :class:`TfLuError` naming ``source``."""
     side = config.track.exemplar_size
     exemplar = tuple(int(d) for d in network.backbone.compute_output_shape((1, side, side, 3)))
     if exemplar[-1] != channels:
-        raise TfLuError(f"{features_dir}: the cached features have {channels} channels, the {config.backbone.kind} "
+        raise TfLuError(f"{source}: the cached features have {channels} channels, the {config.backbone.kind} "
                         f"extractor gives {exemplar[-1]}; cache them with this config (tf-lu cache-features)")
     head = head_for(config, network).frozen()
     template_size = int(head.g(tf.zeros(exemplar)).shape[1])
     if head.feature_side(template_size) > size:
-        raise TfLuError(f"{features_dir}: {size}x{size} cached features are smaller than the {exemplar[1]}x"
+        raise TfLuError(f"{source}: {size}x{size} cached features are smaller than the {exemplar[1]}x"
                         f"{exemplar[1]} target window of track.exemplar_size {side}")
     return head, size, channels, template_size
 

@@ -13,6 +13,9 @@ tracker put the target (the tracker's own estimate is the pseudo-label, as in MD
   samples.
 
 The loss is :func:`tf_lu.models.losses.balanced_logistic_loss` of ``head.respond(theta, z)`` against the label maps.
+For CFNet's head (21 x 21 filters) the online set holds each sample's Fourier spectrum instead of its features and the
+iterations run in the Fourier domain (:mod:`tf_lu.updaters.sgd_spectral`): the same SGD steps, about 25x fewer
+operations.
 
 The first frame: ``init(theta_1)`` only sees the exemplar's template; the first frame's search region is never
 cropped by the tracker, so there is no first-frame sample.  The online set starts empty and the first ``update`` (frame
@@ -20,7 +23,9 @@ cropped by the tracker, so there is no first-frame sample.  The online set start
 ``long_term_every``) or the first low-confidence frame.
 
 Memory: the buffers are preallocated once the first sample's shape is known: ``set_size * H * W * C`` floats
-(half-width SiamFC, 22 x 22 x 128: ~248 MB for 1,000 samples; full width ~496 MB), plus the small label maps.
+(half-width SiamFC, 22 x 22 x 128: ~248 MB for 1,000 samples; full width ~496 MB), plus the small label maps; for
+CFNet ``set_size * C * P * (P // 2 + 1)`` complex64 values (half-width conv3, 53 x 53 x 32 padded to P = 54:
+~387 MB).
 """
 import dataclasses
 from typing import Any, Optional
@@ -34,6 +39,7 @@ from tf_lu.models.heads import CFNetHead, SiamFCHead
 from tf_lu.models.labels import label_maps
 from tf_lu.models.losses import balanced_logistic_loss
 from tf_lu.updaters.base import Updater
+from tf_lu.updaters.sgd_spectral import batch_slots, fft_side, make_spectral_fit, sample_spectra, spectral_response
 
 SHORT_TERM_FRAMES = 20   # MDNet: the short-term update uses the samples of the last 20 frames
 
@@ -42,7 +48,7 @@ SHORT_TERM_FRAMES = 20   # MDNet: the short-term update uses the samples of the 
 class SGDState:
     """One sequence's state.  ``features`` / ``labels`` are allocated on the first ``update``."""
     theta: Any
-    features: Optional[tf.Variable] = None    # (capacity, H, W, C)
+    features: Optional[tf.Variable] = None    # (capacity, H, W, C); spectral: (capacity, C, P, P // 2 + 1)
     labels: Optional[tf.Variable] = None      # (capacity, S, S, 1)
     count: int = 0                            # valid samples in the set (<= capacity)
     next_slot: int = 0                        # ring-buffer write position
@@ -73,11 +79,19 @@ class SGDUpdater(Updater):
         self.traces = 0          # python-side trace counter of the inner loop (tests check it stays at 1)
         self._fit = None
         self._seed = 0
+        self.spectral = False    # the online set holds spectra and the loop runs in the Fourier domain (CFNet)
 
     # --- interface ------------------------------------------------------------------------------------------------
     def attach(self, head):
         super().attach(head)
-        self._fit = self._make_fit()
+        self.spectral = type(head) is CFNetHead
+        if self.spectral:
+            self._fit = make_spectral_fit(head.adjust, self.lr, self.batch, counter=self._count_trace)
+        else:
+            self._fit = self._make_fit()
+
+    def _count_trace(self):
+        self.traces += 1
 
     def init(self, theta):
         return SGDState(theta=tf.convert_to_tensor(theta, tf.float32))
@@ -104,21 +118,21 @@ class SGDUpdater(Updater):
         z = tf.convert_to_tensor(search_features, tf.float32)
         if z.shape.rank != 4 or z.shape[0] != 1:
             raise TfLuError(f"SGDUpdater expects search features shaped (1, H, W, C), got {tuple(z.shape)}")
+        stored = sample_spectra(z, fft_side(max(z.shape[1:3]))) if self.spectral else z
         if state.features is None:
             # head.respond once eagerly: gives the response size and builds the head's layers outside tf.function
             size = int(self.head.respond(state.theta, z).shape[1])
-            state.features = tf.Variable(tf.zeros((self.capacity,) + tuple(z.shape[1:]), tf.float32),
+            state.features = tf.Variable(tf.zeros((self.capacity,) + tuple(stored.shape[1:]), stored.dtype),
                                          trainable=False)
             state.labels = tf.Variable(tf.zeros((self.capacity, size, size, 1), tf.float32), trainable=False)
-        elif tuple(z.shape[1:]) != tuple(state.features.shape[1:]):
-            raise TfLuError(f"search features changed shape: {tuple(z.shape[1:])} vs "
-                            f"{tuple(state.features.shape[1:])}")
+        elif tuple(stored.shape[1:]) != tuple(state.features.shape[1:]):
+            raise TfLuError(f"search features changed shape: {tuple(z.shape[1:])} vs the first sample's")
         size = int(state.labels.shape[1])
         labels = label_maps(size, [self._raw_peak(peak, size)], self.total_stride,
                             self.config.positive_radius)[0].numpy()
         slot = state.next_slot
         # scatter_update writes one row in place (a sliced assign copies the whole buffer: ~30 ms at C=128)
-        state.features.scatter_update(tf.IndexedSlices(z, tf.constant([slot])))
+        state.features.scatter_update(tf.IndexedSlices(stored, tf.constant([slot])))
         state.labels.scatter_update(tf.IndexedSlices(tf.constant(labels[None, :, :, None]), tf.constant([slot])))
         state.next_slot = (slot + 1) % state.capacity
         state.count = min(state.count + 1, state.capacity)
@@ -152,9 +166,7 @@ class SGDUpdater(Updater):
             self.traces += 1
             capacity = tf.shape(features)[0]
             for step in tf.range(iterations):
-                offsets = tf.random.stateless_uniform([batch], tf.random.experimental.stateless_fold_in(seed, step),
-                                                      minval=0, maxval=n, dtype=tf.int32)
-                index = tf.math.floormod(start + offsets, capacity)
+                index = batch_slots(seed, step, batch, start, n, capacity)
                 z, y = tf.gather(features, index), tf.gather(labels, index)
                 with tf.GradientTape() as tape:
                     tape.watch(theta)
@@ -173,7 +185,7 @@ class SGDUpdater(Updater):
         per-sample correlation (half width, batch 8).
         """
         h, w, channels = theta.shape[1:]
-        if type(self.head) not in (SiamFCHead, CFNetHead) or theta.shape[0] != 1 or None in (h, w, channels):
+        if type(self.head) is not SiamFCHead or theta.shape[0] != 1 or None in (h, w, channels):
             return self.head.respond(theta, search_features)
         z = tf.convert_to_tensor(search_features)
         shape = tf.shape(z)
@@ -189,5 +201,7 @@ class SGDUpdater(Updater):
         slots = list(range(state.count)) if slots is None else list(slots)
         theta = state.theta if theta is None else theta
         z, y = tf.gather(state.features, slots), tf.gather(state.labels, slots)
+        if self.spectral:
+            return float(balanced_logistic_loss(y, self.head.adjust(spectral_response(theta, z, y.shape[1]))))
         return float(balanced_logistic_loss(y, self._respond(theta, z)))
 
