@@ -1,7 +1,7 @@
 """Track with a tf_lu tracker exported as LiteRT (TFLite) models, using NumPy and the LiteRT interpreter only.
 
 This file imports neither tf_lu nor TensorFlow: ``tf-lu export --format tflite`` copies it into every export as
-``track_tflite.py`` (and ``examples/track_tflite.py`` is the same file).  Install the interpreter with
+``track_tflite.py`` (``examples/track_tflite.py`` is a link to this file).  Install the interpreter with
 ``pip install ai-edge-litert`` (TensorFlow's ``tf.lite.Interpreter`` is used where that package is missing), then::
 
     python track_tflite.py --model EXPORT_FOLDER --data OTB_FOLDER --out results/
