@@ -48,8 +48,10 @@ def export_and_check(name, out_dir, check_data=None, sequence_names=None, report
     from tf_lu.export.check import TABLE_HEAD, compare_with_python, table_row
     report = report or (lambda line: None)
     sequences = read_otb_folders(check_data, sequence_names or None) if check_data else None
-    result, exported = (_write_tflite if fmt == "tflite" else _write_savedmodel)(name, out_dir, report, precision,
-                                                                                 calibration)
+    if fmt == "tflite":
+        result, exported = _write_tflite(name, out_dir, report, precision, calibration)
+    else:
+        result, exported = _write_savedmodel(name, out_dir, report)
     if sequences:
         report(TABLE_HEAD)
         python = build_tracker(name, {"runtime": "keras", "precision": "float32"})
@@ -59,7 +61,7 @@ def export_and_check(name, out_dir, check_data=None, sequence_names=None, report
     return result
 
 
-def _write_savedmodel(name, out_dir, report, precision, calibration):
+def _write_savedmodel(name, out_dir, report):
     from tf_lu.export.check import ServedTracker
     result = export_tracker(name, out_dir)
     for signature in result["signatures"]:
