@@ -114,3 +114,31 @@ def test_track_streams_refills_free_slots_and_tracks_like_one_at_a_time():
         boxes, times = runs[sequence.name]
         assert boxes.shape == (len(sequence), 4) and len(times) == len(sequence)
         np.testing.assert_allclose(boxes, run_sequence(tracker, sequence)[0], atol=1e-3)
+
+
+@pytest.mark.parametrize("name", ["siamfc-learned", "cfnet-learned"])
+def test_the_deferred_update_gives_the_boxes_and_templates_of_the_update_at_its_own_frame(name):
+    """The learned updater's step runs at the start of the next frame (beside its features); the same updater run at
+    the end of its own frame (``deferred`` off) gives the same boxes, and ``next_template`` of the deferred state is
+    the template the other state holds, before and after the first update."""
+    from tf_lu.tracking.tracker import Tracker
+
+    class AtItsFrame(LearnedUpdater):
+        deferred = False
+
+    shipped = build_tracker(name)
+    deferred = Tracker(shipped.backbone, shipped.head, LearnedUpdater(shipped.updater.config, shipped.updater.net),
+                       shipped.cfg)
+    at_frame = Tracker(shipped.backbone, shipped.head, AtItsFrame(shipped.updater.config, shipped.updater.net),
+                       shipped.cfg)
+    assert deferred.graph.deferred and not at_frame.graph.deferred
+    sequence = generate_sequence(5, SyntheticConfig(num_frames=8, height=120, width=160), name="deferred")
+    for tracker in (deferred, at_frame):
+        tracker.init(sequence.frame(0), sequence.boxes[0])
+    for index in range(1, len(sequence)):
+        template = deferred.graph.next_template(deferred.state).numpy()
+        np.testing.assert_allclose(template, at_frame.state["template"].numpy(), rtol=1e-5,
+                                   atol=1e-5 * np.abs(template).max())
+        np.testing.assert_allclose(deferred.update(sequence.frame(index)), at_frame.update(sequence.frame(index)),
+                                   atol=1e-3)
+    assert not np.allclose(template, deferred.state["updater_theta_1"].numpy())      # the template did change

@@ -18,7 +18,7 @@ import tensorflow as tf
 from tf_lu.errors import TfLuError
 from tf_lu.models.upsampling import bicubic_matrix, upsample
 from tf_lu.tracking.runtimes.tflite import frozen_converter
-from tf_lu.tracking.step import UPDATER_PREFIX
+from tf_lu.tracking.step import PENDING_FLAG, PENDING_PREFIX, UPDATER_PREFIX
 from tf_lu.updaters.base import EMAUpdater, FrameEvidence
 
 UPDATES = ("none", "learned")
@@ -40,7 +40,7 @@ class HeadModule(tf.Module):
     def start(self, exemplar):
         state = self.graph._first_state(tf.zeros([1, 4], tf.float64), tf.zeros([1, 2], tf.float64),
                                         self.graph.head.g(exemplar))
-        return {key: value for key, value in state.items() if key not in ("center_box", "sides")}
+        return {key: value for key, value in state.items() if _carried(key)}
 
     def locate(self, features, **state):
         graph, count = self.graph, len(self.graph.scales)
@@ -62,7 +62,7 @@ class HeadModule(tf.Module):
     def state_specs(self):
         """``{name: TensorSpec}`` of the state (stream axis 1) without the host's geometry."""
         return {key: tf.TensorSpec([1] + spec.shape.as_list()[1:], spec.dtype, name=key)
-                for key, spec in self.graph.state_spec.items() if key not in ("center_box", "sides")}
+                for key, spec in self.graph.state_spec.items() if _carried(key)}
 
     def concrete_functions(self, feature_shape):
         """``{"start": ..., "locate": ...}`` concrete functions; ``feature_shape``: the search features' (K, S, S, C)."""
@@ -77,3 +77,9 @@ def convert_head(tracker, kind, feature_shape):
     """``{"start": bytes, "locate": bytes}``: the two float32 TFLite models of ``tracker`` whose update is ``kind``."""
     functions = HeadModule(tracker, kind).concrete_functions(feature_shape)
     return {name: frozen_converter(function).convert() for name, function in functions.items()}
+
+
+def _carried(key):
+    """Whether a step state's entry is part of the head's state: not the host's geometry, and not a deferred update's
+    kept inputs (the head takes the update's step within ``locate``)."""
+    return key not in ("center_box", "sides", PENDING_FLAG) and not key.startswith(PENDING_PREFIX)

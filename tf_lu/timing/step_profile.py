@@ -11,8 +11,10 @@ machine touches all parts alike), and the median of each part is reported beside
 * correlation: the template scored over the search features (the head's response);
 * upsampling: the responses resized bicubically to the fine grid;
 * peak and penalties: scale penalties, best scale, cosine window, peak, the box's move and damping;
-* updater: the update method's graph step (the learned updater: its window and one ConvGRU step);
-* after the extractor: correlation to box (and the updater where it needs no new crop) as the step runs them;
+* updater: the update method's graph step (the learned updater: one ConvGRU step on the kept window, which the step
+  runs at the start of the next frame, beside its crops and features);
+* after the extractor: correlation to box (and the updater where it needs no new crop and is not deferred) as the
+  step runs them;
 * graph step: the whole step as the tracker calls it; Python and host work: ``tracker.update`` minus the graph step.
 
 The parts run on whatever runtime the tracker's config names (its extractor is what the step calls), so the same
@@ -83,6 +85,10 @@ def _updater_function(graph, frames, sizes, state, features):
             return graph._update(state, found, candidate)
         return graph._update_fn(state, found, None)
 
+    if graph.deferred:      # the step it runs at the start of the next frame, beside that frame's features
+        kept = {key: value for key, value in graph.step(frames, sizes, state)["state"].items()
+                if key not in ("center_box", "sides")}
+        return _compiled(graph._advance_fn, kept)
     return _compiled(step, frames, sizes, state, found)
 
 

@@ -6,13 +6,18 @@
 are padded to a common one; the padding is never read).  The state is a flat dict of tensors, each with the stream
 axis first: ``center_box`` (B, 4) float64 ``(cx, cy, w, h)``, ``sides`` (B, 2) float64 (exemplar and search window
 sides), ``template`` (B, h, w, C) the model that locates the target in the next frame, and ``updater_<name>`` the
-updater's own state (:mod:`tf_lu.updaters.base`, graph form).
+updater's own state (:mod:`tf_lu.updaters.base`, graph form).  With a deferred updater (the learned one) the state
+also keeps ``pending_<name>``, what frame t gave the updater, and ``pending`` (B,) bool, whether there is any:
+``template`` is then the model that located the target in frame t, and frame t+1's step first advances the updater
+with them (:meth:`TrackingStep.next_template` gives that model without a frame).
 
 Per frame: crop the scale pyramid around the last centre with mean padding, extract features, score them with the
 template, upsample bicubically, penalise scale change, blend in the cosine window, move to the peak, damp the scale
-change, clip the box to the image, then advance the updater.  Box geometry and the response post-processing run in
-float64, as NumPy did on the host, so the boxes equal those of the NumPy formulation.  An updater without a graph
-form (SGD) is replaced by "no update" in the graph and the step also returns ``out["evidence"]`` for the host.
+change, clip the box to the image, then advance the updater (a deferred updater: keep its inputs and advance it at
+the start of the next frame, beside that frame's crops and features, which do not depend on it).  Box
+geometry and the response post-processing run in float64, as NumPy did on the host, so the boxes equal those of the
+NumPy formulation.  An updater without a graph form (SGD) is replaced by "no update" in the graph and the step also
+returns ``out["evidence"]`` for the host.
 """
 import numpy as np
 import tensorflow as tf
@@ -23,6 +28,8 @@ from tf_lu.models.response import blend_window, hann_window, scale_penalties
 from tf_lu.updaters.base import FrameEvidence, NoUpdate
 
 UPDATER_PREFIX = "updater_"
+PENDING_PREFIX = "pending_"
+PENDING_FLAG = "pending"
 FRAMES_SPEC = tf.TensorSpec([None, None, None, 3], tf.uint8, name="frames")
 SIZES_SPEC = tf.TensorSpec([None, 2], tf.int32, name="sizes")
 BOXES_SPEC = tf.TensorSpec([None, 4], tf.float64, name="boxes")
@@ -86,6 +93,8 @@ class TrackingStep:
         self._update_fn = self._update
         if self.updater.compiled_step and not self.updater.uses_candidate:
             self._update_fn = tf.function(self._update, jit_compile=True)
+        self.deferred = bool(self.updater.deferred)
+        self._advance_fn = tf.function(self._advance, jit_compile=self.updater.compiled_step)
         theta = head.g(backbone(np.zeros((1, cfg.exemplar_size, cfg.exemplar_size, 3), np.float32), training=False))
         updater.prepare(theta)
         probe = self._first_state(tf.zeros([1, 4], tf.float64), tf.zeros([1, 2], tf.float64), theta)
@@ -95,6 +104,8 @@ class TrackingStep:
         self.step = tf.function(self._step, input_signature=[FRAMES_SPEC, SIZES_SPEC, self.state_spec])
         self.templates = tf.function(self._templates, input_signature=[
             FRAMES_SPEC, SIZES_SPEC, tf.TensorSpec([None, 4], tf.float64), tf.TensorSpec([None], tf.float64)])
+        self.next_template = tf.function(lambda state: self._caught_up(state)["template"],
+                                         input_signature=[self.state_spec])
 
     # --- first frame ----------------------------------------------------------------------------------------------
     def _templates(self, frames, sizes, center_boxes, z_sides):
@@ -115,6 +126,9 @@ class TrackingStep:
     def _first_state(self, center_boxes, sides, theta):
         state = {"center_box": center_boxes, "sides": sides, "template": theta}
         state.update({UPDATER_PREFIX + key: value for key, value in self.updater.graph_init(theta).items()})
+        if self.deferred:
+            state.update({PENDING_PREFIX + key: value for key, value in self.updater.pending_zeros(theta).items()})
+            state[PENDING_FLAG] = tf.zeros(tf.shape(theta)[:1], tf.bool)
         return state
 
     def _init(self, frames, sizes, boxes):
@@ -194,22 +208,41 @@ class TrackingStep:
         top = tf.reduce_max(tf.gather(raw, best, batch_dims=1), axis=[1, 2])
         found = {"center_box": center_boxes, "sides": sides, "pyramid": self._pyramid(features, tf.shape(sizes)[0]),
                  "scale": best, "peak": raw_peak, "confidence": 1.0 / (1.0 + tf.exp(-top))}
-        if not self.updater.uses_candidate:
+        if self.deferred:
+            found["template"], found["updater"] = state["template"], _updater_state(state)
+            found["pending"] = self.updater.graph_inputs(_evidence(found, None), int(state["template"].shape[1]))
+        elif not self.updater.uses_candidate:
             found["template"], found["updater"] = self._update_fn(state, found, None)
         return found
 
     def _update(self, state, found, candidate):
         """The updater's graph step on this frame's evidence: ``(template, updater state)``."""
-        evidence = FrameEvidence(
-            candidate=candidate, search_features=lambda: tf.gather(found["pyramid"], found["scale"], batch_dims=1),
-            peak=found["peak"], confidence=found["confidence"], search_pyramid=lambda: found["pyramid"],
-            scale=found["scale"])
-        updater_state = {key[len(UPDATER_PREFIX):]: value for key, value in state.items()
-                         if key.startswith(UPDATER_PREFIX)}
-        updater_state, template = self.updater.graph_step(updater_state, state["template"], evidence)
+        updater_state, template = self.updater.graph_step(_updater_state(state), state["template"],
+                                                          _evidence(found, candidate))
         return template, updater_state
 
+    def _advance(self, kept):
+        """A deferred updater's step on the inputs the last frame kept, per stream where it kept any: ``kept`` holds
+        the state's ``template``, ``updater_*``, ``pending_*`` and ``pending``; returns the first two advanced."""
+        inputs = {key[len(PENDING_PREFIX):]: value for key, value in kept.items() if key.startswith(PENDING_PREFIX)}
+        updater_state = _updater_state(kept)
+        advanced, template = self.updater.graph_advance(updater_state, kept["template"], inputs)
+        flag = kept[PENDING_FLAG]
+        pick = lambda new, old: tf.where(tf.reshape(flag, [-1] + [1] * (len(new.shape) - 1)), new, old)  # noqa: E731
+        out = {"template": pick(template, kept["template"])}
+        out.update({UPDATER_PREFIX + key: pick(value, updater_state[key]) for key, value in advanced.items()})
+        return out
+
+    def _caught_up(self, state):
+        """``state`` with a deferred updater's pending step taken (nothing left pending); else ``state`` itself.  Only
+        the updater's entries go through the step, so what reads the geometry never waits for it."""
+        if not self.deferred:
+            return state
+        kept = {key: value for key, value in state.items() if key not in ("center_box", "sides")}
+        return {**state, **self._advance_fn(kept), PENDING_FLAG: tf.zeros_like(state[PENDING_FLAG])}
+
     def _step(self, frames, sizes, state):
+        state = self._caught_up(state)     # the last frame's deferred update: only the response waits for it
         features = self.backbone(self._crops(frames, sizes, state), training=False)
         found = self._locate(features, sizes, state)
         if "template" not in found:
@@ -217,7 +250,23 @@ class TrackingStep:
                 state, found, lambda: self._templates(frames, sizes, found["center_box"], found["sides"][:, 0]))
         next_state = {"center_box": found["center_box"], "sides": found["sides"], "template": found["template"]}
         next_state.update({UPDATER_PREFIX + key: value for key, value in found["updater"].items()})
+        if self.deferred:
+            next_state.update({PENDING_PREFIX + key: value for key, value in found["pending"].items()})
+            next_state[PENDING_FLAG] = tf.ones_like(state[PENDING_FLAG])
         out = {"box": corner_boxes(found["center_box"]), "score": found["confidence"], "state": next_state}
         if self.host_updater is not None:
             out["evidence"] = {key: found[key] for key in ("pyramid", "scale", "peak", "confidence")}
         return out
+
+
+def _updater_state(state):
+    """The updater's entries of a step state, without their prefix."""
+    return {key[len(UPDATER_PREFIX):]: value for key, value in state.items() if key.startswith(UPDATER_PREFIX)}
+
+
+def _evidence(found, candidate):
+    """The :class:`FrameEvidence` of what :meth:`TrackingStep._locate` found (``candidate``: a lazy new template)."""
+    return FrameEvidence(
+        candidate=candidate, search_features=lambda: tf.gather(found["pyramid"], found["scale"], batch_dims=1),
+        peak=found["peak"], confidence=found["confidence"], search_pyramid=lambda: found["pyramid"],
+        scale=found["scale"])

@@ -17,6 +17,13 @@ per-frame step is a fixed computation also states it over tensors (``graph_form 
   entries carry the stream axis: ``candidate()`` (B, h, w, C), ``search_pyramid()`` (B, K, H, W, C), ``scale`` (B,)
   the chosen scale, ``peak`` (B, 2) float64 (row, col) on the raw response grid, ``confidence`` (B,).
 
+A graph step that needs nothing of frame t but a few tensors (the learned updater: the target feature's window and
+the confidence) may also state it in two halves (``deferred = True``): ``graph_inputs(evidence, template_side) ->
+inputs`` (a dict of tensors, stream axis first) at frame t, ``pending_zeros(theta) -> inputs`` of no frame, and
+``graph_advance(state, template, inputs) -> (state, template)``, which the tracker runs at the start of frame t+1,
+beside that frame's crops and features (nothing links them), so the update's time overlaps the extractor's.  The
+boxes are those of ``graph_step`` run at frame t.
+
 A method without a graph form (SGD: an inner optimisation over a growing sample set) keeps ``graph_form = False``;
 the tracker then runs its ``update`` on the host after each graph step, and exporting it is a :class:`TfLuError`.
 """
@@ -52,6 +59,7 @@ class Updater:
     graph_form = False
     uses_candidate = True     # its graph step asks for evidence.candidate() (a new crop of the frame after the move)
     compiled_step = False     # its graph step is compiled by XLA (many small operations made one program)
+    deferred = False          # its graph step is split in graph_inputs and graph_advance (the module docstring)
 
     def attach(self, head):
         self.head = head

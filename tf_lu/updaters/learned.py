@@ -69,6 +69,7 @@ class LearnedUpdater(Updater):
 
     graph_form = True
     uses_candidate = False    # its candidate is the window of the search features at the peak
+    deferred = True           # graph_inputs of frame t are kept; graph_advance runs beside frame t+1's features
     compiled_step = True      # two ConvGRU layers' many small operations, made one XLA program by the tracker
 
     def __init__(self, config, net=None):
@@ -95,33 +96,57 @@ class LearnedUpdater(Updater):
         state.update(theta_1=theta, theta=theta_new, step=tf.zeros(tf.shape(theta)[:1], tf.int32))
         return state
 
-    def candidate(self, pyramid, scale, peak, template_side):
-        """g of the target feature of every stream: the window of scale ``scale`` (B,) centred where a template of side
-        ``template_side`` placed at the rounded ``peak`` (B, 2) sits (clipped to the map), projected by the head's
-        ``g`` (no head: the window itself)."""
-        side = template_side if self.head is None else self.head.feature_side(template_side)
+    def window(self, pyramid, scale, peak, template_side):
+        """The target feature of every stream: the window of scale ``scale`` (B,) centred where a template of side
+        ``template_side`` placed at the rounded ``peak`` (B, 2) sits (clipped to the map); with a head, as wide as the
+        head's ``g`` needs for a template of that side."""
+        side = self._window_side(template_side)
         peak = tf.convert_to_tensor(peak)
         dtype = peak.dtype if peak.dtype.is_floating else tf.float64     # float32 where float64 is missing (TFLite)
         limit = tf.cast(tf.shape(pyramid)[2] - side, dtype)
         rounded = tf.round(tf.cast(peak, dtype)) - float((side - template_side) // 2)
         starts = tf.cast(tf.clip_by_value(rounded, 0.0, limit), tf.int32)
-        window = windows_at(pyramid, tf.cast(scale, tf.int32), starts, side)
+        return windows_at(pyramid, tf.cast(scale, tf.int32), starts, side)
+
+    def _window_side(self, template_side):
+        return template_side if self.head is None else self.head.feature_side(template_side)
+
+    def candidate(self, pyramid, scale, peak, template_side):
+        """g of the target feature of every stream (:meth:`window`), projected by the head's ``g`` (no head: the
+        window itself)."""
+        window = self.window(pyramid, scale, peak, template_side)
         return window if self.head is None else self.head.g(window)
 
-    def graph_step(self, state, template, evidence):
-        """The candidate g(window) of the chosen scale at the rounded peak, one network step, and the template for the
-        next frame: the network's output every M-th step, else the previous one."""
+    def graph_inputs(self, evidence, template_side):
+        """What the step needs of this frame: the target feature's window and the tracker's confidence (B,)."""
+        return {"window": self.window(evidence.search_pyramid(), evidence.scale, evidence.peak, template_side),
+                "confidence": tf.cast(tf.reshape(evidence.confidence, [-1]), tf.float32)}
+
+    def pending_zeros(self, theta):
+        """:meth:`graph_inputs` of no frame: zeros with theta's stream axis."""
+        side, streams = self._window_side(int(theta.shape[1])), tf.shape(theta)[0]
+        return {"window": tf.zeros(tf.stack([streams, side, side, int(theta.shape[3])]), tf.float32),
+                "confidence": tf.zeros(tf.reshape(streams, [1]), tf.float32)}
+
+    def graph_advance(self, state, template, inputs):
+        """One network step on the candidate g(window) of :meth:`graph_inputs`, and the template for the next frame:
+        the network's output every M-th step, else the previous one."""
         theta_1 = state["theta_1"]
-        candidate = self.candidate(evidence.search_pyramid(), evidence.scale, evidence.peak, int(theta_1.shape[1]))
+        window = inputs["window"]
+        candidate = window if self.head is None else self.head.g(window)
         flat = [state[f"rnn_{i}"] for i in range(len(tf.nest.flatten(self._structure)))]
         states = tf.nest.pack_sequence_as(self._structure, flat)
-        confidence = tf.cast(tf.reshape(evidence.confidence, [-1]), tf.float32)
-        theta_new, states = self.net(candidate, states, theta_1, training=False, confidence=confidence)
+        theta_new, states = self.net(candidate, states, theta_1, training=False, confidence=inputs["confidence"])
         step = state["step"] + 1
         theta = tf.where(tf.equal(step % self.interval, 0)[:, None, None, None], theta_new, state["theta"])
         new_state = {f"rnn_{i}": s for i, s in enumerate(tf.nest.flatten(states))}
         new_state.update(theta_1=theta_1, theta=theta, step=step)
         return new_state, theta
+
+    def graph_step(self, state, template, evidence):
+        """The candidate g(window) of the chosen scale at the rounded peak, one network step, and the template for the
+        next frame (:meth:`graph_inputs` then :meth:`graph_advance`)."""
+        return self.graph_advance(state, template, self.graph_inputs(evidence, int(state["theta_1"].shape[1])))
 
     # --- the eager form: one stream, the graph form with a stream axis of 1 ------------------------------------------
     def init(self, theta):

@@ -38,7 +38,8 @@ class ResponseProbe:
         frames, sizes = stack_frames([frame])
         centers = tf.cast(state["center_box"][:, :2], tf.float32)
         sides = tf.cast(state["sides"][:, 1:], tf.float32)
-        return self._respond(frames, sizes, centers, sides, state["template"]).numpy()[0, :, :, 0]
+        template = self.tracker.graph.next_template(state)     # with a deferred update, its pending step taken
+        return self._respond(frames, sizes, centers, sides, template).numpy()[0, :, :, 0]
 
 
 def heatmap(response, side=MAP_SIDE):
