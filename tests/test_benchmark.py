@@ -219,3 +219,36 @@ def test_frame_timing_alternates_trackers_and_reports_against_the_first():
     assert log.count(("init", "a")) == 1 + 2 and timings["b"]["frames"] == 4
     table = timing_table(timings)
     assert table.splitlines()[2].startswith("| a |") and "| +0.00 | 1.00x |" in table.splitlines()[2]
+
+
+def test_trackers_run_together_take_each_frame_in_rotating_turn_and_track_as_alone(data_dir):
+    """The OTB runs of one sequence go frame by frame: frame k is decoded once, every tracker takes it, the first
+    tracker of frame k being the k-th (mod n); each tracker's boxes equal those of its run alone."""
+    from tf_lu.evaluation.otb import run_sequence_together
+
+    class Logged(OpenCVTracker):
+        def __init__(self, kind, log):
+            super().__init__(kind)
+            self.log = log
+
+        def init(self, image, box):
+            self.log.append(self.kind)
+            return super().init(image, box)
+
+        def update(self, image):
+            self.log.append(self.kind)
+            return super().update(image)
+
+    sequence = read_otb_dataset(data_dir, ["square"])[0]
+    decoded = []
+    frame = sequence.frame
+    sequence.frame = lambda index: decoded.append(index) or frame(index)
+    log = []
+    runs = run_sequence_together({"kcf": Logged("kcf", log), "mosse": Logged("mosse", log)}, sequence)
+    assert decoded == list(range(FRAMES))
+    assert log[:6] == ["kcf", "mosse", "mosse", "kcf", "kcf", "mosse"]
+    sequence.frame = frame
+    for kind in ("kcf", "mosse"):
+        boxes, times = runs[kind]
+        assert len(times) == FRAMES and all(t >= 0 for t in times)
+        np.testing.assert_allclose(boxes, run_sequence(OpenCVTracker(kind), sequence)[0])

@@ -61,11 +61,27 @@ def open_run_folder(out_dir, protocol, sequences, trackers):
 
 
 def _run_all(protocol, trackers, todo, results, bar):
-    """Run the ``(sequence, label, experiment)`` runs in order and write each one's files as it ends."""
+    """Run the ``(sequence, label, experiment)`` runs in order and write each one's files as it ends; with a protocol
+    that can, the runs of one sequence and experiment go frame by frame in turn (``run_together``)."""
+    if hasattr(protocol, "run_together"):
+        _run_together(protocol, trackers, todo, results, bar)
+        return
     for sequence, label, experiment in todo:
         bar.set_description(f"{sequence.name} {label}" + ("" if len(protocol.experiments) == 1 else f" {experiment}"))
         run = protocol.run(experiment, trackers[label], sequence, bar)
         protocol.write_run(results, label, experiment, sequence, run)
+
+
+def _run_together(protocol, trackers, todo, results, bar):
+    """The runs of each (sequence, experiment) frame by frame in turn; each tracker's files written as they end."""
+    groups = {}
+    for sequence, label, experiment in todo:
+        groups.setdefault((sequence.name, experiment), (sequence, experiment, []))[2].append(label)
+    for sequence, experiment, labels in groups.values():
+        bar.set_description(f"{sequence.name} x{len(labels)} trackers")
+        runs = protocol.run_together(experiment, {label: trackers[label] for label in labels}, sequence, bar)
+        for label in labels:
+            protocol.write_run(results, label, experiment, sequence, runs[label])
 
 
 def _run_streamed(protocol, trackers, todo, results, bar, streams):
@@ -85,9 +101,9 @@ def run_benchmark(tracker_names, sequences, out_dir, protocol=None, build=regist
     results and summary into ``out_dir``; returns the ``summary.json`` dict.
 
     All trackers are built first (an unknown name fails before anything runs) and each is built once, so model
-    loading stays out of the timings; runs go sequence by sequence, every tracker in turn, so that a change of load
-    on a shared machine touches every tracker alike.  ``streams``: track that many sequences per graph call (OTB,
-    TensorFlow trackers; fps is then the aggregate).  Resuming: see the module doc."""
+    loading stays out of the timings; runs go sequence by sequence, every tracker in turn (OTB: frame by frame, each
+    frame decoded once; VOT: run by run), so that a change of load on a shared machine touches every tracker alike.
+    ``streams``: track that many sequences per graph call (OTB, TensorFlow trackers; fps is then the aggregate).  Resuming: see the module doc."""
     protocol = protocol or OtbProtocol()
     if not sequences:
         raise TfLuError("no sequences given")

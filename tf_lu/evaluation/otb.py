@@ -22,7 +22,7 @@ import numpy as np
 from tf_lu.atomic_files import write_text_atomic
 from tf_lu.data.box_files import read_box_file, write_box_file
 from tf_lu.errors import TfLuError
-from tf_lu.tracking.loop import track_frames
+from tf_lu.tracking.loop import timed_call, track_frames
 from tf_lu.evaluation.compare import comparison_table, paired_comparison
 from tf_lu.evaluation.metrics import (PRECISION_AT, PRECISION_THRESHOLDS, SUCCESS_THRESHOLDS, precision_curve,
                                       sequence_metrics, success_curve)
@@ -43,6 +43,27 @@ def run_sequence(tracker, sequence, bar=None):
         if bar is not None:
             bar.update(1)
     return boxes, times
+
+
+def run_sequence_together(trackers, sequence, bar=None):
+    """One OTB pass of every tracker of ``trackers`` (``{label: tracker}``) over ``sequence``, frame by frame: each
+    frame is decoded once and every tracker takes it in turn, the order rotating by one each frame, so a change of load
+    on the machine (seconds long, where one tracker's pass over a sequence takes several) touches every tracker alike.
+    Returns ``{label: (boxes, times)}`` as :func:`run_sequence` gives them; ``bar`` is advanced by one per tracker
+    and frame."""
+    labels = list(trackers)
+    init_box = np.asarray(sequence.init_box, dtype=np.float64).reshape(4)
+    boxes = {label: np.empty((len(sequence), 4), dtype=np.float64) for label in labels}
+    times = {label: [] for label in labels}
+    for index in range(len(sequence)):
+        frame = sequence.frame(index)
+        turn = index % len(labels)
+        for label in labels[turn:] + labels[:turn]:
+            boxes[label][index], seconds = timed_call(trackers[label], index, frame, init_box)
+            times[label].append(seconds)
+        if bar is not None:
+            bar.update(len(labels))
+    return {label: (boxes[label], times[label]) for label in labels}
 
 
 # ---------------------------------------------------------------------------------------------------- result files

@@ -4,7 +4,8 @@
 * ``experiments``: the runs of one tracker on one sequence (OTB: one pass; VOT: ``baseline`` and ``realtime``);
 * ``read_sequences(data, names, max_frames)``: the sequences of ``--data``;
 * ``run(experiment, tracker, sequence, bar)``, ``write_run(...)``, ``finished(...)``: one run, its result files, and
-  whether a folder holds them whole;
+  whether a folder holds them whole; optionally ``run_together(experiment, trackers, sequence, bar)``: the runs of
+  several trackers on one sequence, frame by frame in turn (OTB; a VOT run's re-initialisations differ per tracker);
 * ``options()``: the settings its runs depend on (recorded with them, :mod:`tf_lu.fingerprints`);
 * ``write_report(out_dir, results_dir, sequences, trackers)`` and ``markdown_table(summary)``: the summary, recomputed
   from the result files.
@@ -37,6 +38,11 @@ class OtbProtocol:
 
     def run(self, experiment, tracker, sequence, bar=None):
         return otb.run_sequence(tracker, sequence, bar)
+
+    def run_together(self, experiment, trackers, sequence, bar=None):
+        """Every tracker of ``trackers`` (``{label: tracker}``) on ``sequence``, frame by frame in turn:
+        ``{label: run}``."""
+        return otb.run_sequence_together(trackers, sequence, bar)
 
     def write_run(self, results_dir, tracker, experiment, sequence, run):
         boxes, times = run

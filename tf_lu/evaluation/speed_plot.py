@@ -1,7 +1,7 @@
 """Speed against accuracy: every tracker of one benchmark as a point (fps, mean AUC), as a table and a plot.
 
-The fps of one benchmark run are comparable with each other (every tracker ran on the same frames, in turn, sequence
-by sequence), not with another run's on a shared machine; so the table also gives each tracker's fps and mean AUC
+The fps of one benchmark run are comparable with each other (every tracker ran on the same frames, in turn, frame by
+frame), not with another run's on a shared machine; so the table also gives each tracker's fps and mean AUC
 relative to a reference tracker of the same run.
 """
 import os

@@ -15,6 +15,18 @@ def as_box(box):
     return box if box.shape == (4,) else np.full(4, np.nan)
 
 
+def timed_call(tracker, index, frame, init_box):
+    """Frame ``index`` of a run: ``init`` with ``init_box`` on frame 0 (its box is ``init_box``), else ``update``.
+    Returns ``(box, seconds)``, ``seconds`` the time of the tracker's call alone."""
+    start = time.perf_counter()
+    if index == 0:
+        tracker.init(frame, init_box.copy())
+        box = init_box
+    else:
+        box = tracker.update(frame)
+    return as_box(box), time.perf_counter() - start
+
+
 def track_frames(tracker, frames, init_box):
     """Yield ``(index, frame, box, seconds)`` for every frame of ``frames`` (RGB ``uint8`` images).
 
@@ -23,11 +35,5 @@ def track_frames(tracker, frames, init_box):
     """
     init_box = np.asarray(init_box, dtype=np.float64).reshape(4)
     for index, frame in enumerate(frames):
-        start = time.perf_counter()
-        if index == 0:
-            tracker.init(frame, init_box.copy())
-            box = init_box
-        else:
-            box = tracker.update(frame)
-        seconds = time.perf_counter() - start
-        yield index, frame, as_box(box), seconds
+        box, seconds = timed_call(tracker, index, frame, init_box)
+        yield index, frame, box, seconds
