@@ -164,3 +164,16 @@ def test_cfnet_sgd_in_the_fourier_domain_takes_the_spatial_steps():
 def test_fft_sides_have_small_prime_factors():
     from tf_lu.updaters.sgd_spectral import fft_side
     assert [fft_side(n) for n in (1, 7, 15, 17, 53, 61)] == [1, 8, 15, 18, 54, 64]
+
+
+def test_a_sequence_updates_alike_whatever_the_updater_ran_before(theta_1):
+    """The batches SGD draws depend on the sequence's own history only: the same frames give the same templates on a
+    fresh updater and on one that has run another sequence (batch 4 of a 10-sample set: the draws matter)."""
+    def run(updater, seed, frames=10):
+        state, rng = updater.init(theta_1), np.random.default_rng(seed)
+        return [updater.update(state, evidence(rng, frame, confidence=0.3 if frame % 3 else 0.9))[1].numpy()
+                for frame in range(1, frames + 1)]
+
+    used = make_updater()
+    run(used, seed=7, frames=7)
+    np.testing.assert_array_equal(run(used, seed=3), run(make_updater(), seed=3))

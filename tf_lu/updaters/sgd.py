@@ -78,7 +78,6 @@ class SGDUpdater(Updater):
         self.lr = float(config.lr)
         self.traces = 0          # python-side trace counter of the inner loop (tests check it stays at 1)
         self._fit = None
-        self._seed = 0
         self.spectral = False    # the online set holds spectra and the loop runs in the Fourier domain (CFNet)
 
     # --- interface ------------------------------------------------------------------------------------------------
@@ -149,10 +148,11 @@ class SGDUpdater(Updater):
         """``iterations`` SGD steps on theta over batches drawn from ring slots ``start .. start + n - 1``."""
         if n <= 0 or iterations <= 0:
             return state.theta
-        self._seed += 1
+        # the batches' seed: this sequence's fits so far and its frame, so a run never depends on earlier runs
+        seed = state.long_term_updates + state.short_term_updates + 1
         return self._fit(state.theta, state.features, state.labels, tf.constant(start, tf.int32),
                          tf.constant(n, tf.int32), tf.constant(iterations, tf.int32),
-                         tf.constant([self._seed, state.frames], tf.int32))
+                         tf.constant([seed, state.frames], tf.int32))
 
     def _make_fit(self):
         respond, lr, batch = self._respond, self.lr, self.batch
