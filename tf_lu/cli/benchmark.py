@@ -4,7 +4,8 @@
 
 OTB (the default): DIR holds one OTB-layout sub-folder per sequence (img/ + groundtruth_rect.txt); success AUC,
 precision@20, fps.  Writes OUT/results/<tracker>/<seq>.txt, OUT/summary.json, OUT/summary.md and the success /
-precision plots.
+precision plots.  The trackers run sequence by sequence and, within a sequence, in turns of 16 frames (each frame
+decoded once), so their fps are comparable with each other on a machine whose load changes.
 
     tf-lu benchmark --protocol vot --vot-preset vot2016 --data DIR --trackers siamfc-none,opencv-kcf --out OUT
 

@@ -62,7 +62,7 @@ def open_run_folder(out_dir, protocol, sequences, trackers):
 
 def _run_all(protocol, trackers, todo, results, bar):
     """Run the ``(sequence, label, experiment)`` runs in order and write each one's files as it ends; with a protocol
-    that can, the runs of one sequence and experiment go frame by frame in turn (``run_together``)."""
+    that can, the runs of one sequence and experiment take turns of a few frames (``run_together``)."""
     if hasattr(protocol, "run_together"):
         _run_together(protocol, trackers, todo, results, bar)
         return
@@ -73,7 +73,7 @@ def _run_all(protocol, trackers, todo, results, bar):
 
 
 def _run_together(protocol, trackers, todo, results, bar):
-    """The runs of each (sequence, experiment) frame by frame in turn; each tracker's files written as they end."""
+    """The runs of each (sequence, experiment) in turns of a few frames; each tracker's files written at its end."""
     groups = {}
     for sequence, label, experiment in todo:
         groups.setdefault((sequence.name, experiment), (sequence, experiment, []))[2].append(label)
@@ -101,9 +101,10 @@ def run_benchmark(tracker_names, sequences, out_dir, protocol=None, build=regist
     results and summary into ``out_dir``; returns the ``summary.json`` dict.
 
     All trackers are built first (an unknown name fails before anything runs) and each is built once, so model
-    loading stays out of the timings; runs go sequence by sequence, every tracker in turn (OTB: frame by frame, each
-    frame decoded once; VOT: run by run), so that a change of load on a shared machine touches every tracker alike.
-    ``streams``: track that many sequences per graph call (OTB, TensorFlow trackers; fps is then the aggregate).  Resuming: see the module doc."""
+    loading stays out of the timings; runs go sequence by sequence, every tracker in turn (OTB: in turns of 16 frames,
+    each frame decoded once; VOT: run by run), so that a change of load on a shared machine touches every tracker alike.
+    ``streams``: track that many sequences per graph call (OTB, TensorFlow trackers; fps is then the aggregate).
+    Resuming: see the module doc."""
     protocol = protocol or OtbProtocol()
     if not sequences:
         raise TfLuError("no sequences given")

@@ -45,24 +45,28 @@ def run_sequence(tracker, sequence, bar=None):
     return boxes, times
 
 
-def run_sequence_together(trackers, sequence, bar=None):
-    """One OTB pass of every tracker of ``trackers`` (``{label: tracker}``) over ``sequence``, frame by frame: each
-    frame is decoded once and every tracker takes it in turn, the order rotating by one each frame, so a change of load
-    on the machine (seconds long, where one tracker's pass over a sequence takes several) touches every tracker alike.
-    Returns ``{label: (boxes, times)}`` as :func:`run_sequence` gives them; ``bar`` is advanced by one per tracker
-    and frame."""
+TURN_FRAMES = 16     # frames one tracker takes per turn (about 0.3 s): caches stay warm within a turn
+
+
+def run_sequence_together(trackers, sequence, bar=None, turn_frames=TURN_FRAMES):
+    """One OTB pass of every tracker of ``trackers`` (``{label: tracker}``) over ``sequence``, taking turns: the next
+    ``turn_frames`` frames are decoded once and every tracker tracks them in turn, the order rotating by one each turn,
+    so a change of load on the machine (seconds long, where one tracker's pass over a sequence takes several) touches
+    every tracker alike, while a tracker's weights stay in the caches within its turn.  Returns
+    ``{label: (boxes, times)}`` as :func:`run_sequence` gives them; ``bar`` is advanced by one per tracker and frame."""
     labels = list(trackers)
     init_box = np.asarray(sequence.init_box, dtype=np.float64).reshape(4)
     boxes = {label: np.empty((len(sequence), 4), dtype=np.float64) for label in labels}
     times = {label: [] for label in labels}
-    for index in range(len(sequence)):
-        frame = sequence.frame(index)
-        turn = index % len(labels)
-        for label in labels[turn:] + labels[:turn]:
-            boxes[label][index], seconds = timed_call(trackers[label], index, frame, init_box)
-            times[label].append(seconds)
-        if bar is not None:
-            bar.update(len(labels))
+    for turn, start in enumerate(range(0, len(sequence), turn_frames)):
+        frames = [(index, sequence.frame(index)) for index in range(start, min(start + turn_frames, len(sequence)))]
+        first = turn % len(labels)
+        for label in labels[first:] + labels[:first]:
+            for index, frame in frames:
+                boxes[label][index], seconds = timed_call(trackers[label], index, frame, init_box)
+                times[label].append(seconds)
+            if bar is not None:
+                bar.update(len(frames))
     return {label: (boxes[label], times[label]) for label in labels}
 
 

@@ -5,7 +5,7 @@
 * ``read_sequences(data, names, max_frames)``: the sequences of ``--data``;
 * ``run(experiment, tracker, sequence, bar)``, ``write_run(...)``, ``finished(...)``: one run, its result files, and
   whether a folder holds them whole; optionally ``run_together(experiment, trackers, sequence, bar)``: the runs of
-  several trackers on one sequence, frame by frame in turn (OTB; a VOT run's re-initialisations differ per tracker);
+  several trackers on one sequence, in turns of a few frames (OTB; a VOT run's re-initialisations differ per tracker);
 * ``options()``: the settings its runs depend on (recorded with them, :mod:`tf_lu.fingerprints`);
 * ``write_report(out_dir, results_dir, sequences, trackers)`` and ``markdown_table(summary)``: the summary, recomputed
   from the result files.
@@ -40,7 +40,7 @@ class OtbProtocol:
         return otb.run_sequence(tracker, sequence, bar)
 
     def run_together(self, experiment, trackers, sequence, bar=None):
-        """Every tracker of ``trackers`` (``{label: tracker}``) on ``sequence``, frame by frame in turn:
+        """Every tracker of ``trackers`` (``{label: tracker}``) on ``sequence``, taking turns of a few frames:
         ``{label: run}``."""
         return otb.run_sequence_together(trackers, sequence, bar)
 
