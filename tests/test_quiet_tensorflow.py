@@ -69,3 +69,13 @@ def test_tensorflow_and_keras_import_without_a_line_on_stderr(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "9.0"
     assert result.stderr == ""
+
+
+def test_the_retracing_warning_is_dropped_and_other_records_kept():
+    import logging
+    from tf_lu.cli.quiet_tensorflow import DropRetracing
+    record = lambda message: logging.LogRecord("tensorflow", logging.WARNING, __file__, 1, message, None, None)  # noqa
+    drop = DropRetracing()
+    assert not drop.filter(record("5 out of the last 5 calls to <bound method TrackingStep._init of <...>> triggered "
+                                  "tf.function retracing. Tracing is expensive ..."))
+    assert drop.filter(record("a real warning"))

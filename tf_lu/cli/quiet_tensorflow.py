@@ -8,7 +8,12 @@ not reach these lines, and ``TF_ENABLE_ONEDNN_OPTS=0`` would silence them only b
 :func:`install` puts a finder in front of ``sys.meta_path`` that runs the first ``import tensorflow`` (direct, or
 through Keras) with file descriptor 2 pointed at a temporary file.  Afterwards the start-up notices are dropped and
 anything else written meanwhile goes to stderr as it was; if the import fails, everything captured goes to stderr.
+
+Once TensorFlow is imported, its Python logger also drops one warning, "N out of the last M calls to <...> triggered
+tf.function retracing": every tracker of a run traces its own step once (a benchmark builds ten), which TensorFlow's
+heuristic, counting the traces of one method over all instances, takes for excessive retracing (:class:`DropRetracing`).
 """
+import logging
 import importlib.abc
 import importlib.machinery
 import os
@@ -21,6 +26,14 @@ STARTUP_NOTICE = re.compile(
     r"|I\d{4} [\d:.]+\s+\d+ (port|cpu_feature_guard)\.cc:\d+\]"
     r"|To enable the following instructions: .* rebuild TensorFlow with the appropriate compiler flags\.)")
 PACKAGE = "tensorflow"
+RETRACING = "triggered tf.function retracing"
+
+
+class DropRetracing(logging.Filter):
+    """Drops TensorFlow's retracing warning (see the module docstring); every other record passes."""
+
+    def filter(self, record):
+        return RETRACING not in record.getMessage()
 
 
 def kept_lines(text):
@@ -70,6 +83,7 @@ class _QuietLoader(importlib.abc.Loader):
             raise
         sys.stderr.write(kept_lines(capture.text))
         sys.stderr.flush()
+        logging.getLogger(PACKAGE).addFilter(DropRetracing())
 
 
 class _QuietFinder(importlib.abc.MetaPathFinder):
