@@ -61,11 +61,7 @@ def open_run_folder(out_dir, protocol, sequences, trackers):
 
 
 def _run_all(protocol, trackers, todo, results, bar):
-    """Run the ``(sequence, label, experiment)`` runs in order and write each one's files as it ends; with a protocol
-    that can, the runs of one sequence and experiment take turns of a few frames (``run_together``)."""
-    if hasattr(protocol, "run_together"):
-        _run_together(protocol, trackers, todo, results, bar)
-        return
+    """Run the ``(sequence, label, experiment)`` runs in order and write each one's files as it ends."""
     for sequence, label, experiment in todo:
         bar.set_description(f"{sequence.name} {label}" + ("" if len(protocol.experiments) == 1 else f" {experiment}"))
         run = protocol.run(experiment, trackers[label], sequence, bar)
@@ -124,6 +120,8 @@ def run_benchmark(tracker_names, sequences, out_dir, protocol=None, build=regist
     with tqdm(total=sum(len(s) for s, _, _ in todo), disable=not progress, unit="frame", dynamic_ncols=True) as bar:
         if streams:
             _run_streamed(protocol, trackers, todo, results, bar, streams)
+        elif hasattr(protocol, "run_together"):      # OTB: the runs of a sequence in turns of a few frames
+            _run_together(protocol, trackers, todo, results, bar)
         else:
             _run_all(protocol, trackers, todo, results, bar)
     return protocol.write_report(out_dir, results, sequences, list(trackers))

@@ -11,8 +11,8 @@ machine touches all parts alike), and the median of each part is reported beside
 * correlation: the template scored over the search features (the head's response);
 * upsampling: the responses resized bicubically to the fine grid;
 * peak and penalties: scale penalties, best scale, cosine window, peak, the box's move and damping;
-* updater: the update method's graph step (the learned updater: one ConvGRU step on the kept window, which the step
-  runs at the start of the next frame, beside its crops and features);
+* updater: the update method's graph step (the learned updater: the kept window's filter, or the window itself, and one
+  ConvGRU step, which the step runs at the start of the next frame, beside its crops and features);
 * after the extractor: correlation to box (and the updater where it needs no new crop and is not deferred) as the
   step runs them;
 * graph step: the whole step as the tracker calls it; Python and host work: ``tracker.update`` minus the graph step.
@@ -28,6 +28,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf_lu.errors import TfLuError
+from tf_lu.tracking.step import updater_entries
 from tf_lu.tracking.streams import stack_frames
 
 
@@ -86,9 +87,7 @@ def _updater_function(graph, frames, sizes, state, features):
         return graph._update_fn(state, found, None)
 
     if graph.deferred:      # the step it runs at the start of the next frame, beside that frame's features
-        kept = {key: value for key, value in graph.step(frames, sizes, state)["state"].items()
-                if key not in ("center_box", "sides")}
-        return _compiled(graph._advance_fn, kept)
+        return _compiled(graph._advance_fn, updater_entries(graph.step(frames, sizes, state)["state"]))
     return _compiled(step, frames, sizes, state, found)
 
 

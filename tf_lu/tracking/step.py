@@ -238,8 +238,7 @@ class TrackingStep:
         the updater's entries go through the step, so what reads the geometry never waits for it."""
         if not self.deferred:
             return state
-        kept = {key: value for key, value in state.items() if key not in ("center_box", "sides")}
-        return {**state, **self._advance_fn(kept), PENDING_FLAG: tf.zeros_like(state[PENDING_FLAG])}
+        return {**state, **self._advance_fn(updater_entries(state)), PENDING_FLAG: tf.zeros_like(state[PENDING_FLAG])}
 
     def _step(self, frames, sizes, state):
         state = self._caught_up(state)     # the last frame's deferred update: only the response waits for it
@@ -257,6 +256,12 @@ class TrackingStep:
         if self.host_updater is not None:
             out["evidence"] = {key: found[key] for key in ("pyramid", "scale", "peak", "confidence")}
         return out
+
+
+def updater_entries(state):
+    """What a deferred updater's step reads of a step state: every entry but the geometry (``center_box``, ``sides``),
+    so nothing that reads the geometry waits for the step."""
+    return {key: value for key, value in state.items() if key not in ("center_box", "sides")}
 
 
 def _updater_state(state):

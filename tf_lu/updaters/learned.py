@@ -112,9 +112,11 @@ class LearnedUpdater(Updater):
         return template_side if self.head is None else self.head.feature_side(template_side)
 
     def candidate(self, pyramid, scale, peak, template_side):
-        """g of the target feature of every stream (:meth:`window`), projected by the head's ``g`` (no head: the
-        window itself)."""
-        window = self.window(pyramid, scale, peak, template_side)
+        """g of the target feature of every stream (:meth:`window`)."""
+        return self._project(self.window(pyramid, scale, peak, template_side))
+
+    def _project(self, window):
+        """The head's ``g`` of a window (no head: the window itself)."""
         return window if self.head is None else self.head.g(window)
 
     def graph_inputs(self, evidence, template_side):
@@ -132,8 +134,7 @@ class LearnedUpdater(Updater):
         """One network step on the candidate g(window) of :meth:`graph_inputs`, and the template for the next frame:
         the network's output every M-th step, else the previous one."""
         theta_1 = state["theta_1"]
-        window = inputs["window"]
-        candidate = window if self.head is None else self.head.g(window)
+        candidate = self._project(inputs["window"])
         flat = [state[f"rnn_{i}"] for i in range(len(tf.nest.flatten(self._structure)))]
         states = tf.nest.pack_sequence_as(self._structure, flat)
         theta_new, states = self.net(candidate, states, theta_1, training=False, confidence=inputs["confidence"])
